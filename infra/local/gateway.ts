@@ -1,0 +1,199 @@
+/**
+ * The local API Gateway: turns HTTP requests into API Gateway HTTP API (payload 2.0)
+ * events and invokes the handlers the route manifest names, in this process. What it
+ * reproduces of API Gateway: routing by `METHOD /path/{param}` with a `$default`
+ * catch-all, lower-cased and comma-joined headers, cookies, base64 for non-text bodies
+ * (form posts included), the 10 MB payload limit, the integration timeout answered with
+ * 503, and a 500 when a function throws. It also serves `POST /__local/clock`, which
+ * moves the hub's clock for expiry tests; that route exists only here, never in AWS.
+ */
+
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Context } from 'aws-lambda';
+import { advanceClock } from '../../shared/clock.ts';
+import type { HttpEvent, HttpResult } from '../../shared/http/types.ts';
+import { DEFAULT_ROUTE_FUNCTION, type FunctionName, ROUTES, matchPath, routeKey } from '../routes.ts';
+
+type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+const PAYLOAD_LIMIT = 10 * 1024 * 1024;
+/** The API Gateway integration limit is 30 s; functions are deployed with less (see the stack). */
+export const FUNCTION_TIMEOUT_MS = 25_000;
+const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript)|application\/[\w.+-]+\+(json|xml))/i;
+
+export interface Gateway {
+  url: string;
+  close(): Promise<void>;
+}
+
+const handlers = new Map<FunctionName, Promise<Handler>>();
+
+function loadHandler(name: FunctionName): Promise<Handler> {
+  let handler = handlers.get(name);
+  if (!handler) {
+    handler = import(new URL(`../../functions/${name}.ts`, import.meta.url).href).then(
+      (module: { handler: Handler }) => module.handler,
+    );
+    handlers.set(name, handler);
+  }
+  return handler;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= PAYLOAD_LIMIT) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > PAYLOAD_LIMIT ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function apiGatewayRequestId(): string {
+  return `${randomBytes(12).toString('base64url')}=`;
+}
+
+function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: string, params?: Record<string, string>): HttpEvent {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name === 'cookie' || value === undefined) continue;
+    headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  const contentType = req.headers['content-type'] ?? '';
+  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: route,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    ...(req.headers.cookie ? { cookies: req.headers.cookie.split(/;\s*/) } : {}),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(params && Object.keys(params).length ? { pathParameters: params } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: req.headers.host ?? 'localhost',
+      domainPrefix: (req.headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: req.headers['user-agent'] ?? '',
+      },
+      requestId: apiGatewayRequestId(),
+      routeKey: route,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: !isText,
+  };
+}
+
+function lambdaContext(name: FunctionName, deadline: number): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `payments-hub-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:payments-hub-${name}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/payments-hub-${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function reply(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+async function invoke(name: FunctionName, event: HttpEvent): Promise<HttpResult | 'timeout'> {
+  const handler = await loadHandler(name);
+  const deadline = Date.now() + FUNCTION_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), FUNCTION_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([handler(event, lambdaContext(name, deadline)), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const method = req.method ?? 'GET';
+  const body = await readBody(req);
+  const json = { 'content-type': 'application/json' };
+  if (!body) return reply(res, 413, json, JSON.stringify({ message: 'Request Entity Too Large' }));
+
+  if (method === 'POST' && url.pathname === '/__local/clock') {
+    try {
+      const { advanceSeconds } = JSON.parse(body.toString('utf8') || '{}') as { advanceSeconds?: number };
+      return reply(res, 200, json, JSON.stringify({ now: advanceClock(Number(advanceSeconds)).toISOString() }));
+    } catch (error) {
+      return reply(res, 400, json, JSON.stringify({ error: (error as Error).message }));
+    }
+  }
+
+  let name: FunctionName = DEFAULT_ROUTE_FUNCTION;
+  let route = '$default';
+  let params: Record<string, string> | undefined;
+  for (const candidate of ROUTES) {
+    const matched = candidate.method === method ? matchPath(candidate.path, url.pathname) : undefined;
+    if (matched) {
+      name = candidate.function;
+      route = routeKey(candidate);
+      params = matched;
+      break;
+    }
+  }
+  try {
+    const result = await invoke(name, toEvent(req, url, body, route, params));
+    if (result === 'timeout') return reply(res, 503, json, JSON.stringify({ message: 'Service Unavailable' }));
+    const payload = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+    reply(res, result.statusCode, result.headers, payload);
+  } catch (error) {
+    console.error(`[gateway] ${name} threw`, error);
+    reply(res, 500, json, JSON.stringify({ message: 'Internal Server Error' }));
+  }
+}
+
+export async function startGateway(port: number, host = '127.0.0.1'): Promise<Gateway> {
+  const server: Server = createServer((req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      console.error('[gateway] request failed', error);
+      if (!res.headersSent) reply(res, 500, {}, '');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The route manifest: the one list of functions and routes. The CDK stack creates a
+ * function per entry of FUNCTIONS and an HTTP API route per entry of ROUTES; the local
+ * gateway serves the same routes from the same list. Pure data: no CDK imports, so
+ * functions (not-found) may read it too.
+ */
+
+export type TableAccess = 'none' | 'read' | 'readWrite';
+export type Provider = 'affirm';
+
+export interface FunctionSpec {
+  /** Why the function exists, for the stack's descriptions and the README. */
+  description: string;
+  table: TableAccess;
+  /** Provider secrets the function reads (Secrets Manager, one secret per provider). */
+  secrets: Provider[];
+}
+
+export const FUNCTIONS = {
+  health: { description: 'Liveness of the API', table: 'none', secrets: [] },
+  'not-found': { description: 'problem+json 404/405 for routes the API does not have', table: 'none', secrets: [] },
+  'create-store-checkout': { description: 'Opens an Affirm in-store or telesales checkout', table: 'readWrite', secrets: ['affirm'] },
+  authorize: { description: 'Authorizes a confirmed Affirm checkout', table: 'readWrite', secrets: ['affirm'] },
+  'get-order': { description: "Reads an order's payment state", table: 'read', secrets: [] },
+  'manage-transaction': { description: 'Captures, refunds or voids an order', table: 'readWrite', secrets: ['affirm'] },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+export interface RouteSpec {
+  method: 'GET' | 'POST';
+  /** API Gateway path syntax: `{name}` for a path parameter. */
+  path: string;
+  function: FunctionName;
+}
+
+export const ROUTES: readonly RouteSpec[] = [
+  { method: 'GET', path: '/health', function: 'health' },
+  { method: 'POST', path: '/v1/affirm/checkouts', function: 'create-store-checkout' },
+  { method: 'POST', path: '/v1/affirm/checkouts/{checkoutId}/authorize', function: 'authorize' },
+  { method: 'GET', path: '/v1/orders/{orderId}', function: 'get-order' },
+  { method: 'POST', path: '/v1/orders/{orderId}/capture', function: 'manage-transaction' },
+  { method: 'POST', path: '/v1/orders/{orderId}/refunds', function: 'manage-transaction' },
+  { method: 'POST', path: '/v1/orders/{orderId}/void', function: 'manage-transaction' },
+];
+
+/** The catch-all: API Gateway's `$default` route, and the local gateway's fallback. */
+export const DEFAULT_ROUTE_FUNCTION: FunctionName = 'not-found';
+
+export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+/** Matches a concrete path against a route path; returns the path parameters, or undefined. */
+export function matchPath(routePath: string, actualPath: string): Record<string, string> | undefined {
+  const expected = routePath.split('/');
+  const actual = actualPath.split('/');
+  if (expected.length !== actual.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < expected.length; i++) {
+    const segment = expected[i] ?? '';
+    const value = actual[i] ?? '';
+    if (segment.startsWith('{') && segment.endsWith('}')) {
+      if (!value) return undefined;
+      try {
+        params[segment.slice(1, -1)] = decodeURIComponent(value);
+      } catch {
+        return undefined;
+      }
+    } else if (segment !== value) {
+      return undefined;
+    }
+  }
+  return params;
+}

@@ -1,0 +1,75 @@
+/**
+ * Configuration from the environment, validated when a section is first used and
+ * cached for the container's life. A missing or malformed variable throws
+ * ConfigError at once (fail fast) instead of surfacing later as a strange request failure.
+ * Secrets are never configured here: only the id of the Secrets Manager secret that holds them.
+ */
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function required(name: string): string {
+  const value = process.env[name]?.trim();
+  if (!value) throw new ConfigError(`environment variable ${name} is required`);
+  return value;
+}
+
+function optional(name: string): string | undefined {
+  return process.env[name]?.trim() || undefined;
+}
+
+function url(name: string, fallback?: string): string {
+  const value = optional(name) ?? fallback;
+  if (value === undefined) throw new ConfigError(`environment variable ${name} is required`);
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)');
+  } catch {
+    throw new ConfigError(`environment variable ${name} must be an http(s) URL`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = optional(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigError(`environment variable ${name} must be a positive integer`);
+  return value;
+}
+
+function once<T>(load: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= load();
+    return value;
+  };
+}
+
+export const tableConfig = once(() => ({
+  tableName: required('TABLE_NAME'),
+  /** Local stack only: DynamoDB Local's URL. Unset in AWS. */
+  endpoint: optional('DYNAMODB_ENDPOINT'),
+}));
+
+export const affirmConfig = once(() => ({
+  /** https://sandbox.affirm.com, https://api.affirm.com, their .ca twins, or the local simulator. */
+  baseUrl: url('AFFIRM_BASE_URL', 'https://sandbox.affirm.com'),
+  /** Secrets Manager id of `{ "publicApiKey", "privateApiKey" }`. */
+  secretId: required('AFFIRM_SECRET_ID'),
+  timeoutMs: positiveInt('AFFIRM_TIMEOUT_MS', 10_000),
+  merchantName: optional('AFFIRM_MERCHANT_NAME'),
+  checkoutTtlSeconds: {
+    in_store: positiveInt('AFFIRM_CHECKOUT_TTL_IN_STORE_SECONDS', 3_600),
+    telesales: positiveInt('AFFIRM_CHECKOUT_TTL_TELESALES_SECONDS', 86_400),
+  },
+}));
+
+export const hubConfig = once(() => ({
+  /** The hub's public base URL: Affirm sends the customer's browser back to it. */
+  publicUrl: url('HUB_PUBLIC_URL'),
+}));

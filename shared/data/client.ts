@@ -1,0 +1,25 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tableConfig } from '../config.ts';
+
+const { tableName, endpoint } = tableConfig();
+
+/** The table every data module reads and writes. */
+export const TABLE_NAME = tableName;
+
+/** The container's one DocumentClient, built at load (Lambda init) like the floor the bench compares with. */
+export const db = DynamoDBDocumentClient.from(new DynamoDBClient(endpoint ? { endpoint } : {}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+
+/** True for the SDK's "condition failed" error on a single-item write. */
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** For TransactWriteItems: true when the item at `index` failed its condition. */
+export function transactionConditionFailed(error: unknown, index: number): boolean {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return false;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons[index]?.Code === 'ConditionalCheckFailed';
+}

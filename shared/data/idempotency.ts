@@ -1,0 +1,124 @@
+/**
+ * Idempotency-Key records (API.md, Conventions).
+ *
+ * Access pattern: one item per (caller, key), PK = IDEMPOTENCY#<scope>#<key>.
+ *   claim     Put if absent, expired, or (same request and its lease ran out), else return the old item
+ *   complete  Update in_progress -> completed with the response to replay
+ *   release   Delete an in_progress record, so a retry runs again (retryable failures)
+ * Records live 24 h (TTL attribute, also checked on read because TTL deletion lags).
+ */
+
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE_NAME, db, isConditionFailure } from './client.ts';
+
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+export interface StoredResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type ClaimResult =
+  | { outcome: 'claimed' }
+  | { outcome: 'replay'; response: StoredResponse }
+  | { outcome: 'in_progress' }
+  | { outcome: 'mismatch' };
+
+const key = (scope: string, idempotencyKey: string) => ({
+  PK: `IDEMPOTENCY#${scope}#${idempotencyKey}`,
+  SK: 'IDEMPOTENCY',
+});
+
+/**
+ * Claims the key for a request identified by `fingerprint`. A record left in_progress by
+ * a request that died is taken over once its lease has run out, but only by the same request.
+ */
+export async function claimIdempotencyKey(
+  scope: string,
+  idempotencyKey: string,
+  fingerprint: string,
+  now: Date,
+  leaseMs: number,
+): Promise<ClaimResult> {
+  const nowMs = now.getTime();
+  try {
+    await db.send(
+      new PutCommand({
+        TableName: TABLE_NAME,
+        Item: {
+          ...key(scope, idempotencyKey),
+          entity: 'idempotency',
+          status: 'in_progress',
+          fingerprint,
+          leaseUntil: nowMs + leaseMs,
+          createdAt: now.toISOString(),
+          expiresAt: Math.floor(nowMs / 1000) + IDEMPOTENCY_TTL_SECONDS,
+        },
+        ConditionExpression:
+          'attribute_not_exists(PK) OR expiresAt < :nowSeconds OR (#status = :inProgress AND fingerprint = :fingerprint AND leaseUntil < :nowMs)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':nowSeconds': Math.floor(nowMs / 1000),
+          ':nowMs': nowMs,
+          ':inProgress': 'in_progress',
+          ':fingerprint': fingerprint,
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { outcome: 'claimed' };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const old = (error as { Item?: Record<string, unknown> }).Item;
+    if (!old) return { outcome: 'in_progress' };
+    if (old.fingerprint !== fingerprint) return { outcome: 'mismatch' };
+    if (old.status === 'completed' && old.response) return { outcome: 'replay', response: old.response as StoredResponse };
+    return { outcome: 'in_progress' };
+  }
+}
+
+/** Stores the response to replay. Conditional, so a record taken over by a retry is not overwritten. */
+export async function completeIdempotencyKey(
+  scope: string,
+  idempotencyKey: string,
+  fingerprint: string,
+  response: StoredResponse,
+): Promise<void> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: TABLE_NAME,
+        Key: key(scope, idempotencyKey),
+        UpdateExpression: 'SET #status = :completed, #response = :response REMOVE leaseUntil',
+        ConditionExpression: '#status = :inProgress AND fingerprint = :fingerprint',
+        ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
+        ExpressionAttributeValues: {
+          ':completed': 'completed',
+          ':inProgress': 'in_progress',
+          ':fingerprint': fingerprint,
+          ':response': response,
+        },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** Forgets an in-progress claim so that the same key may be retried at once. */
+export async function releaseIdempotencyKey(scope: string, idempotencyKey: string, fingerprint: string): Promise<void> {
+  try {
+    await db.send(
+      new DeleteCommand({
+        TableName: TABLE_NAME,
+        Key: key(scope, idempotencyKey),
+        ConditionExpression: '#status = :inProgress AND fingerprint = :fingerprint',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':inProgress': 'in_progress', ':fingerprint': fingerprint },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}

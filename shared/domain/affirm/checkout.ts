@@ -1,0 +1,256 @@
+/**
+ * Flow A (and the start of flow B): open an Affirm store/telesales checkout, then
+ * authorize it once the customer has accepted on their phone.
+ */
+
+import {
+  DeclinedError,
+  ExpiredError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+  StateConflictError,
+} from '../../errors.ts';
+import type { Caller } from '../caller.ts';
+import { updateOrder, visibleOrder } from '../order-access.ts';
+import { type AffirmOrder, type Channel, type Order, change, event, isPast } from '../order.ts';
+import type { OrderRepository } from '../ports.ts';
+import {
+  AffirmFailure,
+  type AffirmGateway,
+  type AffirmTransaction,
+  type StoreCheckoutRequest,
+} from './types.ts';
+
+export interface AffirmDeps {
+  orders: OrderRepository;
+  affirm: AffirmGateway;
+}
+
+export interface CheckoutSettings {
+  /** How long the customer has to accept, per channel. */
+  checkoutTtlSeconds: Record<Channel, number>;
+}
+
+/** How long a create attempt owns its reservation before a retry may take it over. */
+const CREATE_LEASE_MS = 30_000;
+
+export type CreateStoreCheckoutCommand = Omit<StoreCheckoutRequest, 'expiresAt' | 'storeLocation'> & {
+  storeLocation?: string;
+  caller: Caller;
+  /** Fingerprint of the request body: the same body may resume an interrupted create. */
+  fingerprint: string;
+};
+
+/**
+ * Reserves the order id, opens the checkout at Affirm, records it as `sent`.
+ * Throws ORDER_EXISTS for a taken id (unless this is a retry of the same, unfinished
+ * create), PROVIDER_REJECTED when Affirm refuses (the id is freed again), and
+ * PROVIDER_UNAVAILABLE when Affirm's answer is unknown (the reservation is kept for the retry).
+ */
+export async function createStoreCheckout(
+  deps: AffirmDeps,
+  settings: CheckoutSettings,
+  command: CreateStoreCheckoutCommand,
+  now: Date,
+): Promise<Order> {
+  const location = command.caller.role === 'location' ? command.caller.location : (command.storeLocation ?? 'admin');
+  const reservation = newReservation(command, location, settings, now);
+  const inserted = await deps.orders.insert(reservation);
+  const order = inserted.created ? reservation : await resumeReservation(deps, inserted.existing, command, now);
+
+  let created: Awaited<ReturnType<AffirmGateway['createStoreCheckout']>>;
+  try {
+    created = await deps.affirm.createStoreCheckout({
+      ...command,
+      storeLocation: command.storeLocation ?? location,
+      expiresAt: order.checkout.expiresAt,
+    });
+  } catch (error) {
+    if (error instanceof AffirmFailure) {
+      await deps.orders.remove(order);
+      throw new ProviderRejectedError(`Affirm refused the checkout: ${error.message}`, { cause: error });
+    }
+    await releaseReservation(deps, order, now);
+    throw error;
+  }
+  return updateOrder(deps.orders, order, (current) =>
+    current.checkout.state !== 'creating'
+      ? undefined
+      : change(
+          current,
+          { checkout: { state: 'sent', expiresAt: current.checkout.expiresAt, ...created } },
+          now,
+          [event(now, 'checkout.sent', { checkoutId: created.checkoutId, channel: current.channel })],
+        ),
+  );
+}
+
+function newReservation(
+  command: CreateStoreCheckoutCommand,
+  location: string,
+  settings: CheckoutSettings,
+  now: Date,
+): AffirmOrder {
+  const expiresAt = new Date(now.getTime() + settings.checkoutTtlSeconds[command.channel] * 1000);
+  // Affirm takes checkout_expiration without milliseconds.
+  expiresAt.setUTCMilliseconds(0);
+  return {
+    orderId: command.orderId,
+    provider: 'affirm',
+    channel: command.channel,
+    location,
+    amount: command.amount,
+    currency: command.currency,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    version: 0,
+    requestFingerprint: command.fingerprint,
+    checkout: {
+      state: 'creating',
+      expiresAt: expiresAt.toISOString(),
+      leaseUntil: new Date(now.getTime() + CREATE_LEASE_MS).toISOString(),
+    },
+    capturedAmount: 0,
+    refundedAmount: 0,
+    refunds: [],
+    events: [],
+  };
+}
+
+/** A retry of the very same create whose first attempt ended without an answer may take the reservation over. */
+async function resumeReservation(
+  deps: AffirmDeps,
+  existing: Order,
+  command: CreateStoreCheckoutCommand,
+  now: Date,
+): Promise<Order> {
+  const sameRequest =
+    existing.checkout.state === 'creating' && existing.requestFingerprint === command.fingerprint;
+  if (!sameRequest) throw new StateConflictError('ORDER_EXISTS', `Order ${command.orderId} already exists.`);
+  if (existing.checkout.leaseUntil && !isPast(existing.checkout.leaseUntil, now)) {
+    throw new StateConflictError('OPERATION_IN_PROGRESS', 'This order is being created by another request.', {
+      retryable: true,
+    });
+  }
+  const lease = new Date(now.getTime() + CREATE_LEASE_MS).toISOString();
+  // Conditional on the version read: of two concurrent retries, one takes the lease.
+  return deps.orders.save(change(existing, { checkout: { ...existing.checkout, leaseUntil: lease } }, now, []));
+}
+
+/** After an ambiguous failure the reservation stays, but its lease ends now so the retry can resume at once. */
+async function releaseReservation(deps: AffirmDeps, order: Order, now: Date): Promise<void> {
+  try {
+    await deps.orders.save(change(order, { checkout: { ...order.checkout, leaseUntil: now.toISOString() } }, now, []));
+  } catch {
+    // Losing this write only delays a retry until the lease runs out; the original error matters more.
+  }
+}
+
+export interface AuthorizeCommand {
+  checkoutId: string;
+  caller: Caller;
+}
+
+/**
+ * Authorizes the checkout at Affirm and records the loan. Idempotent: an authorized
+ * checkout returns the stored authorization without calling Affirm, and a retry after
+ * an unknown outcome sends Affirm the same Idempotency-Key. Expiry is checked before
+ * any call to Affirm.
+ */
+export async function authorizeCheckout(deps: AffirmDeps, command: AuthorizeCommand, now: Date): Promise<Order> {
+  const order = visibleOrder(await deps.orders.findByAffirmCheckout(command.checkoutId), command.caller);
+  if (order.authorization) return order;
+  if (order.checkout.state === 'declined') throw new DeclinedError('The customer declined the Affirm checkout.');
+  if (order.checkout.state === 'expired' || isPast(order.checkout.expiresAt, now)) {
+    throw new ExpiredError('CHECKOUT_EXPIRED', 'The Affirm checkout expired before it was authorized.');
+  }
+
+  let transaction: AffirmTransaction;
+  try {
+    transaction = await deps.affirm.authorize({
+      checkoutId: command.checkoutId,
+      orderId: order.orderId,
+      attempt: order.checkout.authorizeAttempt ?? 0,
+    });
+  } catch (error) {
+    if (!(error instanceof AffirmFailure)) throw error;
+    transaction = await recoverAuthorization(deps, order, error, now);
+  }
+  return updateOrder(deps.orders, order, (current) =>
+    current.authorization ? undefined : recordAuthorization(current, transaction, now),
+  );
+}
+
+async function recoverAuthorization(
+  deps: AffirmDeps,
+  order: Order,
+  failure: AffirmFailure,
+  now: Date,
+): Promise<AffirmTransaction> {
+  const attempt = order.checkout.authorizeAttempt ?? 0;
+  /** Records a definite refusal: the next attempt gets a fresh Idempotency-Key, and `state` if given. */
+  const refused = (state?: 'declined' | 'expired', type?: string) =>
+    updateOrder(deps.orders, order, (current) =>
+      current.authorization || (current.checkout.authorizeAttempt ?? 0) !== attempt
+        ? undefined
+        : change(
+            current,
+            { checkout: { ...current.checkout, ...(state ? { state } : {}), authorizeAttempt: attempt + 1 } },
+            now,
+            type ? [event(now, type, { providerCode: failure.providerCode })] : [],
+          ),
+    );
+  switch (failure.reason) {
+    case 'already_authorized':
+      // Authorized by an earlier attempt whose answer was lost, and Affirm did not replay it for our
+      // Idempotency-Key. Reading the transaction by checkout id recovers the loan id.
+      return deps.affirm.readTransaction(order.checkout.checkoutId ?? '');
+    case 'in_progress':
+      // Affirm is still processing this very key: an unknown outcome, so the key must not change.
+      throw new StateConflictError('OPERATION_IN_PROGRESS', 'Another request is authorizing this checkout.', {
+        retryable: true,
+      });
+    case 'not_confirmed':
+      await refused();
+      throw new StateConflictError('CHECKOUT_NOT_CONFIRMED', 'The customer has not finished the Affirm checkout yet.', {
+        retryable: true,
+      });
+    case 'declined':
+      await refused('declined', 'checkout.declined');
+      throw new DeclinedError('Affirm declined the financing.');
+    case 'checkout_expired':
+      await refused('expired', 'checkout.expired');
+      throw new ExpiredError('CHECKOUT_EXPIRED', 'The Affirm checkout expired before it was authorized.');
+    case 'credentials':
+      await refused();
+      throw new ProviderUnavailableError('Affirm refused the merchant credentials.', { cause: failure });
+    default:
+      await refused(undefined, 'authorization.failed');
+      throw new ProviderRejectedError(`Affirm refused the authorization: ${failure.message}`, { cause: failure });
+  }
+}
+
+/**
+ * Records what Affirm actually authorized. Should Affirm ever authorize an amount other
+ * than the order's, the hub records Affirm's figure (the money that really exists) and
+ * notes the difference in the event log, rather than trusting its own.
+ */
+function recordAuthorization(order: Order, transaction: AffirmTransaction, now: Date) {
+  const expiresAt = transaction.authorizationExpiresAt ?? new Date(now.getTime() + 30 * 86_400_000).toISOString();
+  const detail: Record<string, string | number> = { transactionId: transaction.id, amount: transaction.amount };
+  if (transaction.amount !== order.amount) detail.orderAmount = order.amount;
+  return change(
+    order,
+    {
+      checkout: { ...order.checkout, state: 'confirmed', leaseUntil: undefined },
+      authorization: {
+        transactionId: transaction.id,
+        amount: transaction.amount,
+        authorizedAt: now.toISOString(),
+        expiresAt,
+      },
+    },
+    now,
+    [event(now, 'authorization.succeeded', detail)],
+  );
+}

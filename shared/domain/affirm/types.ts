@@ -1,0 +1,128 @@
+/**
+ * Affirm as the domain sees it: the shapes the use cases exchange with the Affirm
+ * gateway, free of wire details (those live in shared/providers/affirm/).
+ */
+
+import type { Channel } from '../order.ts';
+
+export interface PersonName {
+  first?: string;
+  last?: string;
+  full?: string;
+}
+
+export interface PostalAddress {
+  line1: string;
+  line2?: string;
+  city: string;
+  state: string;
+  zipcode: string;
+  country: string;
+}
+
+export interface StoreCheckoutItem {
+  sku: string;
+  name: string;
+  unitPrice: number;
+  quantity: number;
+}
+
+/** Everything Affirm needs to open an in-store or telesales checkout. Customer data is passed through, never stored. */
+export interface StoreCheckoutRequest {
+  orderId: string;
+  channel: Channel;
+  amount: number;
+  currency: string;
+  customer: { name: PersonName; email?: string; phone?: string; address: PostalAddress };
+  items?: StoreCheckoutItem[];
+  taxAmount?: number;
+  shippingAmount?: number;
+  storeLocation: string;
+  entityName?: string;
+  /** The hub will not authorize after this instant; Affirm is told the same. */
+  expiresAt: string;
+}
+
+export interface StoreCheckoutCreated {
+  checkoutId: string;
+  redirectUrl: string;
+}
+
+export type AffirmTransactionStatus =
+  | 'authorized'
+  | 'captured'
+  | 'partially_refunded'
+  | 'refunded'
+  | 'voided'
+  | 'auth_expired'
+  | 'other';
+
+export interface AffirmTransactionEvent {
+  id: string;
+  type: 'auth' | 'capture' | 'refund' | 'void' | 'other';
+  amount?: number;
+  /** The reference_id the hub sent with the operation (its operationId), when Affirm echoes it. */
+  referenceId?: string;
+}
+
+export interface AffirmTransaction {
+  id: string;
+  checkoutId?: string;
+  status: AffirmTransactionStatus;
+  amount: number;
+  amountRefunded: number;
+  currency: string;
+  authorizationExpiresAt?: string;
+  events: AffirmTransactionEvent[];
+}
+
+/** The event id Affirm gives a capture, refund or void. */
+export interface AffirmEventRef {
+  eventId: string;
+  amount?: number;
+}
+
+/**
+ * Why Affirm refused a request, when it definitely refused it (a 4xx). An ambiguous
+ * outcome (5xx, timeout, reset) is a ProviderUnavailableError instead, never one of these.
+ */
+export type AffirmFailureReason =
+  | 'declined'
+  | 'not_confirmed'
+  | 'checkout_expired'
+  | 'already_authorized'
+  | 'already_captured'
+  | 'already_voided'
+  | 'authorization_expired'
+  | 'amount_mismatch'
+  | 'refund_exceeded'
+  | 'not_refundable'
+  | 'not_voidable'
+  | 'not_found'
+  | 'in_progress'
+  | 'credentials'
+  | 'rejected';
+
+export class AffirmFailure extends Error {
+  constructor(
+    readonly reason: AffirmFailureReason,
+    readonly status: number,
+    /** Affirm's own error `type`/`code`, for logs and the order's event log. Never customer data. */
+    readonly providerCode: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AffirmFailure';
+  }
+}
+
+export interface AffirmGateway {
+  createStoreCheckout(request: StoreCheckoutRequest): Promise<StoreCheckoutCreated>;
+  /** Authorizes a confirmed checkout. Safe to repeat: the same (checkout, attempt) always sends the same Idempotency-Key. */
+  authorize(input: { checkoutId: string; orderId: string; attempt: number }): Promise<AffirmTransaction>;
+  /** Reads a transaction with its events. Accepts a transaction id, or a checkout id (see the adapter). */
+  readTransaction(id: string): Promise<AffirmTransaction>;
+  capture(input: { transactionId: string; orderId: string; operationId: string; amount: number }): Promise<AffirmEventRef>;
+  refund(input: { transactionId: string; orderId: string; operationId: string; amount: number }): Promise<AffirmEventRef>;
+  void(input: { transactionId: string; orderId: string; operationId: string }): Promise<AffirmEventRef>;
+}

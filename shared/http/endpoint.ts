@@ -1,0 +1,77 @@
+/**
+ * How every hub function is put together:
+ *
+ *   export const handler = httpApi(
+ *     endpoint({ auth: 'apiKey', body: Schema, idempotent: true })
+ *       .handler(async (event, context) => ...parse, call the domain, map the result...),
+ *   );
+ *
+ * `endpoint` is the middy chain (auth, body, idempotency, in that order: idempotency needs
+ * the caller and the validated body). `httpApi` wraps it: request id, log context, the
+ * access log line, and the mapping of anything thrown to problem+json.
+ */
+
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type * as z from 'zod/mini';
+import { log, logContext } from '../log.ts';
+import { apiKeyAuth } from './api-keys.ts';
+import { type BodyFormat, parseBody } from './body.ts';
+import { idempotency } from './idempotency.ts';
+import { problemFor, problemResponse } from './problem.ts';
+import type { HttpEvent, HttpResult, HubContext, ParsedEvent } from './types.ts';
+
+export interface EndpointOptions<TBody> {
+  auth: 'apiKey' | 'none';
+  body?: z.ZodMiniType<TBody> | ((event: HttpEvent) => z.ZodMiniType<TBody>);
+  formats?: BodyFormat[];
+  maxBodyBytes?: number;
+  idempotent?: boolean;
+}
+
+export type RouteHandler<TBody> = (event: ParsedEvent<TBody>, context: HubContext) => Promise<HttpResult>;
+type Served = (event: HttpEvent, context: HubContext) => Promise<HttpResult>;
+
+export function endpoint<TBody = undefined>(options: EndpointOptions<TBody>) {
+  const chain = middy<HttpEvent, HttpResult, Error, HubContext>();
+  if (options.auth === 'apiKey') chain.use(apiKeyAuth());
+  if (options.body) {
+    chain.use(parseBody({ schema: options.body, formats: options.formats, maxBytes: options.maxBodyBytes }));
+  }
+  if (options.idempotent) chain.use(idempotency());
+  return {
+    /** The route's own code: runs after every middleware accepted the request. */
+    handler(route: RouteHandler<TBody>): Served {
+      // The body middleware replaced the raw body with the validated one, which is what `route` receives.
+      return chain.handler(route as unknown as Served) as unknown as Served;
+    },
+  };
+}
+
+/** The Lambda handler: serves one request and never throws. */
+export function httpApi(serve: Served): (event: HttpEvent, context: Context) => Promise<HttpResult> {
+  return async (event, context) => {
+    const requestId = event.requestContext?.requestId || context.awsRequestId;
+    const hubContext = Object.assign(context, { requestId }) as HubContext;
+    return logContext.run({ requestId }, async () => {
+      const started = performance.now();
+      let result: HttpResult;
+      try {
+        result = await serve(event, hubContext);
+      } catch (error) {
+        result = problemResponse(error, requestId);
+        const problem = problemFor(error, requestId);
+        if (problem.status >= 500) log.error('request failed', { code: problem.code, error, cause: (error as Error).cause });
+      }
+      result.headers = { ...result.headers, 'x-request-id': requestId };
+      log.info('request', {
+        method: event.requestContext?.http?.method,
+        route: event.routeKey,
+        status: result.statusCode,
+        ms: Math.round(performance.now() - started),
+        ...(result.headers['idempotent-replayed'] ? { replayed: true } : {}),
+      });
+      return result;
+    });
+  };
+}

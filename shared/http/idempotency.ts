@@ -1,0 +1,86 @@
+/**
+ * Idempotency-Key (API.md, Conventions), for mutating POS and back-office routes:
+ *   same key + same request within 24 h   -> the first response again, `Idempotent-Replayed: true`
+ *   same key + another request            -> 422 IDEMPOTENCY_KEY_REUSED
+ *   same key while the first still runs   -> 409 IDEMPOTENCY_IN_PROGRESS
+ * Keys are scoped to the calling API key. Only final answers are stored: successes and
+ * non-retryable 4xx. A retryable failure (provider unavailable, customer not finished,
+ * operation in progress) releases the key, so the retry runs again, and the domain finishes
+ * any interrupted provider operation for it (the scoped key is passed on as `requestKey`).
+ */
+
+import type { MiddlewareObj } from '@middy/core';
+import { clock } from '../clock.ts';
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../data/idempotency.ts';
+import { fingerprint } from '../domain/fingerprint.ts';
+import { HubError, ValidationError } from '../errors.ts';
+import { log } from '../log.ts';
+import { problemResponse, statusOf } from './problem.ts';
+import { type HttpEvent, type HttpResult, type HubContext, header } from './types.ts';
+
+/** Longer than the function timeout: a claim older than this belongs to a request that died. */
+const LEASE_MS = 60_000;
+const VALID_KEY = /^[\x20-\x7e]{1,255}$/;
+
+interface Claim {
+  scope: string;
+  key: string;
+  fingerprint: string;
+}
+
+const claims = new WeakMap<object, Claim>();
+
+export function idempotency(): MiddlewareObj<HttpEvent, HttpResult, Error, HubContext> {
+  return {
+    before: async (request) => {
+      const key = header(request.event, 'idempotency-key');
+      if (key === undefined) return undefined;
+      if (!VALID_KEY.test(key)) {
+        throw new ValidationError('The Idempotency-Key header is not valid.', [
+          { path: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' },
+        ]);
+      }
+      const scope = request.context.caller.keyId;
+      const { requestContext, rawPath, body } = request.event as HttpEvent & { body: unknown };
+      const claim = { scope, key, fingerprint: fingerprint({ method: requestContext.http.method, rawPath, body }) };
+      const result = await claimIdempotencyKey(scope, key, claim.fingerprint, clock.now(), LEASE_MS);
+      switch (result.outcome) {
+        case 'claimed':
+          claims.set(request.context, claim);
+          request.context.requestKey = `${scope}:${key}`;
+          return undefined;
+        case 'replay':
+          return { ...result.response, headers: { ...result.response.headers, 'idempotent-replayed': 'true' } };
+        case 'in_progress':
+          throw new HubError('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still running.', {
+            retryable: true,
+          });
+        case 'mismatch':
+          throw new HubError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request.');
+      }
+    },
+    after: async (request) => {
+      const claim = claims.get(request.context);
+      if (!claim || !request.response) return;
+      const { statusCode, headers, body } = request.response;
+      if (statusCode >= 500) await releaseIdempotencyKey(claim.scope, claim.key, claim.fingerprint);
+      else await completeIdempotencyKey(claim.scope, claim.key, claim.fingerprint, { statusCode, headers, body });
+    },
+    onError: async (request) => {
+      const claim = claims.get(request.context);
+      if (!claim) return;
+      const error = request.error;
+      try {
+        if (error instanceof HubError && !error.retryable && statusOf(error.code) < 500) {
+          const { statusCode, headers, body } = problemResponse(error, request.context.requestId);
+          await completeIdempotencyKey(claim.scope, claim.key, claim.fingerprint, { statusCode, headers, body });
+        } else {
+          await releaseIdempotencyKey(claim.scope, claim.key, claim.fingerprint);
+        }
+      } catch (storeError) {
+        // The claim's lease runs out on its own; the request's own error is what the caller must see.
+        log.error('idempotency record not updated', { error: storeError });
+      }
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Transport to Affirm: base URL, HTTP Basic auth with the merchant's key pair, JSON,
+ * timeouts, and the one retry policy that is provably safe:
+ *   - reads (GET) are retried on any transport failure or 5xx;
+ *   - writes (POST) are retried only when the connection was refused, i.e. the request
+ *     never left; any other failure is reported as an unknown outcome and resolved by the
+ *     domain (same Idempotency-Key, or a read of the transaction), never by re-sending here.
+ */
+
+import { ProviderUnavailableError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+
+export interface AffirmCredentials {
+  publicApiKey: string;
+  privateApiKey: string;
+}
+
+export interface AffirmClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  credentials: () => Promise<AffirmCredentials>;
+  /** Called when Affirm answers 401, so that cached keys are re-read next time. */
+  onCredentialsRejected?: () => void;
+  log: Logger;
+}
+
+export interface AffirmResponse {
+  status: number;
+  /** Parsed JSON, or undefined when the body was not JSON (e.g. the XML 404 of a wrong auth scheme). */
+  body: unknown;
+}
+
+const READ_RETRIES = 1;
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+function errorCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code ?? (error as { code?: string }).code;
+}
+
+export class AffirmClient {
+  constructor(private readonly options: AffirmClientOptions) {}
+
+  get(path: string): Promise<AffirmResponse> {
+    return this.send('GET', path);
+  }
+
+  post(path: string, body: unknown, idempotencyKey?: string): Promise<AffirmResponse> {
+    return this.send('POST', path, body, idempotencyKey);
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string) {
+    const { publicApiKey, privateApiKey } = await this.options.credentials();
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      authorization: `Basic ${Buffer.from(`${publicApiKey}:${privateApiKey}`).toString('base64')}`,
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      try {
+        const response = await fetch(`${this.options.baseUrl}${path}`, {
+          method,
+          headers,
+          body: payload,
+          signal: AbortSignal.timeout(this.options.timeoutMs),
+        });
+        const text = await response.text();
+        this.options.log.info('affirm call', { method, path, status: response.status, ms: elapsed(started), attempt });
+        if (response.status >= 500 && method === 'GET' && attempt <= READ_RETRIES) continue;
+        if (response.status === 401) this.options.onCredentialsRejected?.();
+        return { status: response.status, body: parseJson(text) };
+      } catch (error) {
+        const code = errorCode(error) ?? (error as Error).name;
+        this.options.log.warn('affirm call failed', { method, path, error: code, ms: elapsed(started), attempt });
+        const safeToRetry = method === 'GET' || NOT_SENT.has(code);
+        if (safeToRetry && attempt <= READ_RETRIES) continue;
+        throw new ProviderUnavailableError('Affirm did not answer.', { cause: error });
+      }
+    }
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The composition root: builds the domain's dependencies from configuration, once per
+ * container. Handlers take their dependencies from here and nowhere else.
+ */
+
+import { affirmConfig, hubConfig } from './config.ts';
+import { orderRepository } from './data/orders.ts';
+import type { AffirmDeps, CheckoutSettings } from './domain/affirm/checkout.ts';
+import { log } from './log.ts';
+import { AffirmClient } from './providers/affirm/client.ts';
+import { AffirmSecret, createAffirmGateway } from './providers/affirm/gateway.ts';
+import { forgetSecret, secretJson } from './secrets.ts';
+
+let affirm: AffirmDeps | undefined;
+
+export function affirmDeps(): AffirmDeps {
+  if (!affirm) {
+    const config = affirmConfig();
+    const { publicUrl } = hubConfig();
+    const credentials = () => secretJson(config.secretId, (value) => AffirmSecret.parse(value));
+    const client = new AffirmClient({
+      baseUrl: config.baseUrl,
+      timeoutMs: config.timeoutMs,
+      credentials,
+      onCredentialsRejected: () => forgetSecret(config.secretId),
+      log,
+    });
+    const merchant = {
+      confirmationUrl: `${publicUrl}/v1/affirm/confirm`,
+      cancelUrl: `${publicUrl}/v1/affirm/cancel`,
+      ...(config.merchantName ? { name: config.merchantName } : {}),
+    };
+    affirm = {
+      orders: orderRepository,
+      affirm: createAffirmGateway(client, merchant, async () => (await credentials()).publicApiKey),
+    };
+  }
+  return affirm;
+}
+
+export function checkoutSettings(): CheckoutSettings {
+  return { checkoutTtlSeconds: affirmConfig().checkoutTtlSeconds };
+}
