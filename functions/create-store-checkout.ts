@@ -9,21 +9,23 @@ import { affirmDeps, checkoutSettings } from '#shared/wiring.ts';
 
 /** POST /v1/affirm/checkouts: opens an Affirm in-store or telesales checkout; Affirm sends the customer the link. */
 export const handler = httpApi(
-  endpoint({ auth: 'apiKey', body: CreateStoreCheckoutBody, idempotent: true }).handler(async (event, context) => {
-    const { metadata, ...order } = event.body;
-    const now = clock.now();
-    const created = await createStoreCheckout(
-      affirmDeps(),
-      checkoutSettings(),
-      {
-        ...order,
-        ...(metadata?.storeLocation ? { storeLocation: metadata.storeLocation } : {}),
-        ...(metadata?.entityName ? { entityName: metadata.entityName } : {}),
-        caller: context.caller,
-        fingerprint: fingerprint(event.body),
-      },
-      now,
-    );
-    return json(201, orderView(created, now));
-  }),
+  endpoint({ auth: 'apiKey', body: CreateStoreCheckoutBody, idempotent: true }).handler(
+    async (event, context) => {
+      const { metadata, ...order } = event.body;
+      const now = clock.now();
+      const created = await createStoreCheckout(
+        affirmDeps(),
+        checkoutSettings(),
+        {
+          ...order,
+          ...(metadata?.storeLocation ? { storeLocation: metadata.storeLocation } : {}),
+          ...(metadata?.entityName ? { entityName: metadata.entityName } : {}),
+          caller: context.caller,
+          fingerprint: fingerprint(event.body),
+        },
+        now,
+      );
+      return json(201, orderView(created, now));
+    },
+  ),
 );

@@ -1,6 +1,6 @@
+import { DEFAULT_ROUTE_FUNCTION, matchPath, ROUTES } from '#infra/routes.ts';
 import { HubError, NotFoundError } from '#shared/errors.ts';
 import { endpoint, httpApi } from '#shared/http/endpoint.ts';
-import { DEFAULT_ROUTE_FUNCTION, ROUTES, matchPath } from '#infra/routes.ts';
 
 /**
  * The `$default` route: any request no route matched. A known path with another method

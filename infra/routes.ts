@@ -18,11 +18,27 @@ export interface FunctionSpec {
 
 export const FUNCTIONS = {
   health: { description: 'Liveness of the API', table: 'none', secrets: [] },
-  'not-found': { description: 'problem+json 404/405 for routes the API does not have', table: 'none', secrets: [] },
-  'create-store-checkout': { description: 'Opens an Affirm in-store or telesales checkout', table: 'readWrite', secrets: ['affirm'] },
-  authorize: { description: 'Authorizes a confirmed Affirm checkout', table: 'readWrite', secrets: ['affirm'] },
+  'not-found': {
+    description: 'problem+json 404/405 for routes the API does not have',
+    table: 'none',
+    secrets: [],
+  },
+  'create-store-checkout': {
+    description: 'Opens an Affirm in-store or telesales checkout',
+    table: 'readWrite',
+    secrets: ['affirm'],
+  },
+  authorize: {
+    description: 'Authorizes a confirmed Affirm checkout',
+    table: 'readWrite',
+    secrets: ['affirm'],
+  },
   'get-order': { description: "Reads an order's payment state", table: 'read', secrets: [] },
-  'manage-transaction': { description: 'Captures, refunds or voids an order', table: 'readWrite', secrets: ['affirm'] },
+  'manage-transaction': {
+    description: 'Captures, refunds or voids an order',
+    table: 'readWrite',
+    secrets: ['affirm'],
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof FUNCTIONS;

@@ -14,7 +14,8 @@ export const clock = {
 
 /** Local stack and tests only: moves the clock forward. */
 export function advanceClock(seconds: number): Date {
-  if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError('advanceSeconds must be a non-negative number');
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new RangeError('advanceSeconds must be a non-negative number');
   offsetMs += seconds * 1000;
   return clock.now();
 }

@@ -38,7 +38,8 @@ function positiveInt(name: string, fallback: number): number {
   const raw = optional(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigError(`environment variable ${name} must be a positive integer`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new ConfigError(`environment variable ${name} must be a positive integer`);
   return value;
 }
 

@@ -79,7 +79,11 @@ export class StateConflictError extends HubError {
   constructor(
     code: Extract<
       ErrorCode,
-      'ORDER_EXISTS' | 'CHECKOUT_NOT_CONFIRMED' | 'INVALID_STATE' | 'AMOUNT_EXCEEDS_CAPTURED' | 'OPERATION_IN_PROGRESS'
+      | 'ORDER_EXISTS'
+      | 'CHECKOUT_NOT_CONFIRMED'
+      | 'INVALID_STATE'
+      | 'AMOUNT_EXCEEDS_CAPTURED'
+      | 'OPERATION_IN_PROGRESS'
     >,
     message: string,
     options: HubErrorOptions = {},

@@ -29,10 +29,18 @@ export const logContext = new AsyncLocalStorage<LogFields>();
 const stdout: LogSink = (line) => process.stdout.write(`${line}\n`);
 
 export function createLogger(base: LogFields = {}, sink: LogSink = stdout): Logger {
-  const threshold = RANK[(process.env.LOG_LEVEL as LogLevel) ?? 'info'] ?? RANK.info;
+  const level = process.env.LOG_LEVEL;
+  const threshold = level === 'silent' ? Number.POSITIVE_INFINITY : (RANK[level as LogLevel] ?? RANK.info);
   const write = (level: LogLevel, message: string, fields?: LogFields) => {
     if (RANK[level] < threshold) return;
-    const entry = { level, time: new Date().toISOString(), message, ...base, ...logContext.getStore(), ...fields };
+    const entry = {
+      level,
+      time: new Date().toISOString(),
+      message,
+      ...base,
+      ...logContext.getStore(),
+      ...fields,
+    };
     sink(JSON.stringify(redact(entry)));
   };
   return {

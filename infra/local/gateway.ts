@@ -9,12 +9,12 @@
  */
 
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { advanceClock } from '../../shared/clock.ts';
 import type { HttpEvent, HttpResult } from '../../shared/http/types.ts';
-import { DEFAULT_ROUTE_FUNCTION, type FunctionName, ROUTES, matchPath, routeKey } from '../routes.ts';
+import { DEFAULT_ROUTE_FUNCTION, type FunctionName, matchPath, ROUTES, routeKey } from '../routes.ts';
 
 type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
@@ -58,14 +58,21 @@ function apiGatewayRequestId(): string {
   return `${randomBytes(12).toString('base64url')}=`;
 }
 
-function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: string, params?: Record<string, string>): HttpEvent {
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  route: string,
+  params?: Record<string, string>,
+): HttpEvent {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (name === 'cookie' || value === undefined) continue;
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  for (const [name, value] of url.searchParams)
+    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
   const contentType = req.headers['content-type'] ?? '';
   const isText = body.length === 0 || TEXT_TYPES.test(contentType);
   const now = new Date();
@@ -118,7 +125,12 @@ function lambdaContext(name: FunctionName, deadline: number): Context {
   };
 }
 
-function reply(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
+function reply(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string | Buffer,
+): void {
   res.writeHead(status, headers);
   res.end(body);
 }
@@ -147,7 +159,12 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (method === 'POST' && url.pathname === '/__local/clock') {
     try {
       const { advanceSeconds } = JSON.parse(body.toString('utf8') || '{}') as { advanceSeconds?: number };
-      return reply(res, 200, json, JSON.stringify({ now: advanceClock(Number(advanceSeconds)).toISOString() }));
+      return reply(
+        res,
+        200,
+        json,
+        JSON.stringify({ now: advanceClock(Number(advanceSeconds)).toISOString() }),
+      );
     } catch (error) {
       return reply(res, 400, json, JSON.stringify({ error: (error as Error).message }));
     }
@@ -167,7 +184,8 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   }
   try {
     const result = await invoke(name, toEvent(req, url, body, route, params));
-    if (result === 'timeout') return reply(res, 503, json, JSON.stringify({ message: 'Service Unavailable' }));
+    if (result === 'timeout')
+      return reply(res, 503, json, JSON.stringify({ message: 'Service Unavailable' }));
     const payload = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
     reply(res, result.statusCode, result.headers, payload);
   } catch (error) {

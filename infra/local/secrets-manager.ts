@@ -24,12 +24,18 @@ export async function startLocalSecretsManager(secrets: Record<string, string>):
         res.end(JSON.stringify(body));
       };
       if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue') {
-        return reply(400, { __type: 'UnknownOperationException', message: 'Only GetSecretValue is served locally.' });
+        return reply(400, {
+          __type: 'UnknownOperationException',
+          message: 'Only GetSecretValue is served locally.',
+        });
       }
       const secretId = (JSON.parse(raw || '{}') as { SecretId?: string }).SecretId ?? '';
       const value = secrets[secretId];
       if (value === undefined) {
-        return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
+        return reply(400, {
+          __type: 'ResourceNotFoundException',
+          message: "Secrets Manager can't find the specified secret.",
+        });
       }
       reply(200, {
         ARN: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${secretId}`,

@@ -76,7 +76,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       privateKey: d.affirmPrivateKey,
     });
     stoppers.push(affirm.close);
-    const affirmKeys = options.affirmKeys ?? { publicApiKey: d.affirmPublicKey, privateApiKey: d.affirmPrivateKey };
+    const affirmKeys = options.affirmKeys ?? {
+      publicApiKey: d.affirmPublicKey,
+      privateApiKey: d.affirmPrivateKey,
+    };
     const secrets = await startLocalSecretsManager({ [d.affirmSecretId]: JSON.stringify(affirmKeys) });
     stoppers.push(secrets.close);
 
@@ -132,5 +135,10 @@ async function seedApiKeys(): Promise<void> {
     label: `Local POS (${d.posLocation})`,
     createdAt,
   });
-  await putApiKey(hashApiKey(d.adminKey), { keyId: 'key_local_admin', role: 'admin', label: 'Local admin', createdAt });
+  await putApiKey(hashApiKey(d.adminKey), {
+    keyId: 'key_local_admin',
+    role: 'admin',
+    label: 'Local admin',
+    createdAt,
+  });
 }

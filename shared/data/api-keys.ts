@@ -8,7 +8,7 @@
  */
 
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE_NAME, db, isConditionFailure } from './client.ts';
+import { db, isConditionFailure, TABLE_NAME } from './client.ts';
 import { TABLE } from './table.ts';
 
 export interface ApiKeyRecord {
@@ -25,11 +25,20 @@ const keyOf = (keyHash: string) => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' });
 
 function toRecord(item: Record<string, unknown>): ApiKeyRecord {
   const { keyId, role, location, label, createdAt, revokedAt } = item as unknown as ApiKeyRecord;
-  return { keyId, role, label, createdAt, ...(location ? { location } : {}), ...(revokedAt ? { revokedAt } : {}) };
+  return {
+    keyId,
+    role,
+    label,
+    createdAt,
+    ...(location ? { location } : {}),
+    ...(revokedAt ? { revokedAt } : {}),
+  };
 }
 
 export async function findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
-  const { Item } = await db.send(new GetCommand({ TableName: TABLE_NAME, Key: keyOf(keyHash), ConsistentRead: true }));
+  const { Item } = await db.send(
+    new GetCommand({ TableName: TABLE_NAME, Key: keyOf(keyHash), ConsistentRead: true }),
+  );
   return Item ? toRecord(Item) : undefined;
 }
 
@@ -65,7 +74,10 @@ async function listingKeys(keyId?: string): Promise<Record<string, unknown>[]> {
         TableName: TABLE_NAME,
         IndexName: TABLE.gsi1.indexName,
         KeyConditionExpression: keyId ? '#pk = :listing AND #sk = :keyId' : '#pk = :listing',
-        ExpressionAttributeNames: { '#pk': TABLE.gsi1.partitionKey, ...(keyId ? { '#sk': TABLE.gsi1.sortKey } : {}) },
+        ExpressionAttributeNames: {
+          '#pk': TABLE.gsi1.partitionKey,
+          ...(keyId ? { '#sk': TABLE.gsi1.sortKey } : {}),
+        },
         ExpressionAttributeValues: { ':listing': LISTING, ...(keyId ? { ':keyId': keyId } : {}) },
         ExclusiveStartKey,
       }),
@@ -79,7 +91,9 @@ async function listingKeys(keyId?: string): Promise<Record<string, unknown>[]> {
 export async function listApiKeys(): Promise<ApiKeyRecord[]> {
   const records: ApiKeyRecord[] = [];
   for (const ref of await listingKeys()) {
-    const { Item } = await db.send(new GetCommand({ TableName: TABLE_NAME, Key: { PK: ref.PK, SK: ref.SK } }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName: TABLE_NAME, Key: { PK: ref.PK, SK: ref.SK } }),
+    );
     if (Item) records.push(toRecord(Item));
   }
   return records;

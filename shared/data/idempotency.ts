@@ -8,8 +8,10 @@
  * Records live 24 h (TTL attribute, also checked on read because TTL deletion lags).
  */
 
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE_NAME, db, isConditionFailure } from './client.ts';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { db, isConditionFailure, TABLE_NAME } from './client.ts';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
@@ -70,10 +72,13 @@ export async function claimIdempotencyKey(
     return { outcome: 'claimed' };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const old = (error as { Item?: Record<string, unknown> }).Item;
-    if (!old) return { outcome: 'in_progress' };
+    // The document client does not unmarshall the item carried by a conditional-check failure.
+    const raw = (error as { Item?: Record<string, AttributeValue> }).Item;
+    if (!raw) return { outcome: 'in_progress' };
+    const old = unmarshall(raw);
     if (old.fingerprint !== fingerprint) return { outcome: 'mismatch' };
-    if (old.status === 'completed' && old.response) return { outcome: 'replay', response: old.response as StoredResponse };
+    if (old.status === 'completed' && old.response)
+      return { outcome: 'replay', response: old.response as StoredResponse };
     return { outcome: 'in_progress' };
   }
 }
@@ -107,7 +112,11 @@ export async function completeIdempotencyKey(
 }
 
 /** Forgets an in-progress claim so that the same key may be retried at once. */
-export async function releaseIdempotencyKey(scope: string, idempotencyKey: string, fingerprint: string): Promise<void> {
+export async function releaseIdempotencyKey(
+  scope: string,
+  idempotencyKey: string,
+  fingerprint: string,
+): Promise<void> {
   try {
     await db.send(
       new DeleteCommand({

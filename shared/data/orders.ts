@@ -8,12 +8,12 @@
  *   change                   root Put with version = <read version> (+ parts, events, refund in one transaction) save()
  */
 
-import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
-import type { AffirmOrder, Order, OrderChange, OrderEvent, PendingOperation, RefundRecord } from '../domain/order.ts';
+import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { AffirmOrder, Order, OrderEvent, PendingOperation, RefundRecord } from '../domain/order.ts';
 import type { OrderRepository } from '../domain/ports.ts';
 import { ConcurrentUpdateError } from '../errors.ts';
-import { TABLE_NAME, db, isConditionFailure, transactionConditionFailed } from './client.ts';
+import { db, isConditionFailure, TABLE_NAME, transactionConditionFailed } from './client.ts';
 import { TABLE } from './table.ts';
 
 type Item = Record<string, NativeAttributeValue>;
@@ -34,7 +34,13 @@ const VERSION_UNCHANGED = {
 };
 
 function rootItem(order: Order): Item {
-  const { refunds: _refunds, events: _events, checkout: _checkout, authorization: _authorization, ...root } = order;
+  const {
+    refunds: _refunds,
+    events: _events,
+    checkout: _checkout,
+    authorization: _authorization,
+    ...root
+  } = order;
   return { PK: orderPk(order.orderId), SK: ROOT, entity: 'order', ...root };
 }
 
@@ -105,7 +111,13 @@ export const orderRepository: OrderRepository = {
       await db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: TABLE_NAME, Item: rootItem(order), ConditionExpression: 'attribute_not_exists(PK)' } },
+            {
+              Put: {
+                TableName: TABLE_NAME,
+                Item: rootItem(order),
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
             { Put: { TableName: TABLE_NAME, Item: affirmItem(order) } },
           ],
         }),
@@ -149,20 +161,27 @@ export const orderRepository: OrderRepository = {
     };
     const parts: Item[] = [];
     const affirm = affirmItem(next);
-    if (JSON.stringify(affirm) !== JSON.stringify(affirmItem(previous))) parts.push({ Put: { TableName: TABLE_NAME, Item: affirm } });
+    if (JSON.stringify(affirm) !== JSON.stringify(affirmItem(previous)))
+      parts.push({ Put: { TableName: TABLE_NAME, Item: affirm } });
     events.forEach((e, index) => {
       const Item = { PK: orderPk(next.orderId), SK: eventSk(next.version, index), entity: 'event', ...e };
       parts.push({ Put: { TableName: TABLE_NAME, Item, ConditionExpression: 'attribute_not_exists(SK)' } });
     });
     if (refund) {
-      const Item = { PK: orderPk(next.orderId), SK: `${REFUND}${refund.refundId}`, entity: 'refund', ...refund };
+      const Item = {
+        PK: orderPk(next.orderId),
+        SK: `${REFUND}${refund.refundId}`,
+        entity: 'refund',
+        ...refund,
+      };
       parts.push({ Put: { TableName: TABLE_NAME, Item, ConditionExpression: 'attribute_not_exists(SK)' } });
     }
     try {
       if (parts.length === 0) await db.send(new PutCommand(root));
       else await db.send(new TransactWriteCommand({ TransactItems: [{ Put: root }, ...parts] }));
     } catch (error) {
-      if (isConditionFailure(error) || transactionConditionFailed(error, 0)) throw new ConcurrentUpdateError();
+      if (isConditionFailure(error) || transactionConditionFailed(error, 0))
+        throw new ConcurrentUpdateError();
       throw error;
     }
     return next;

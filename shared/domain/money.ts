@@ -7,10 +7,47 @@
 
 /** ISO 4217 minor-unit exponents for the currencies the providers can settle. */
 const EXPONENTS: Readonly<Record<string, number>> = {
-  AUD: 2, BHD: 3, BRL: 2, CAD: 2, CHF: 2, CLP: 0, CNY: 2, COP: 2, CZK: 2, DKK: 2, EUR: 2, GBP: 2,
-  HKD: 2, HUF: 2, IDR: 2, INR: 2, ISK: 0, JOD: 3, JPY: 0, KRW: 0, KWD: 3, MAD: 2, MXN: 2, NOK: 2,
-  NZD: 2, OMR: 3, PEN: 2, PLN: 2, RON: 2, SEK: 2, SGD: 2, THB: 2, TND: 3, TRY: 2, TWD: 2, USD: 2,
-  VND: 0, XAF: 0, XOF: 0, XPF: 0, ZAR: 2,
+  AUD: 2,
+  BHD: 3,
+  BRL: 2,
+  CAD: 2,
+  CHF: 2,
+  CLP: 0,
+  CNY: 2,
+  COP: 2,
+  CZK: 2,
+  DKK: 2,
+  EUR: 2,
+  GBP: 2,
+  HKD: 2,
+  HUF: 2,
+  IDR: 2,
+  INR: 2,
+  ISK: 0,
+  JOD: 3,
+  JPY: 0,
+  KRW: 0,
+  KWD: 3,
+  MAD: 2,
+  MXN: 2,
+  NOK: 2,
+  NZD: 2,
+  OMR: 3,
+  PEN: 2,
+  PLN: 2,
+  RON: 2,
+  SEK: 2,
+  SGD: 2,
+  THB: 2,
+  TND: 3,
+  TRY: 2,
+  TWD: 2,
+  USD: 2,
+  VND: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  ZAR: 2,
 };
 
 /** The largest amount the hub accepts: well inside Number.MAX_SAFE_INTEGER and any provider's limit. */
@@ -51,7 +88,8 @@ export function toMinorUnits(major: string | number, currency: string): number {
     throw new RangeError(`${text} has more than ${exponent} decimals for ${currency}`);
   }
   const minor = Number(whole + fraction.padEnd(exponent, '0'));
-  if (!Number.isSafeInteger(minor) || minor > MAX_MINOR_AMOUNT) throw new RangeError(`amount too large: ${text}`);
+  if (!Number.isSafeInteger(minor) || minor > MAX_MINOR_AMOUNT)
+    throw new RangeError(`amount too large: ${text}`);
   return minor;
 }
 
@@ -60,13 +98,16 @@ export function toMajorText(minor: number, currency: string): string {
   if (!Number.isSafeInteger(minor)) throw new RangeError(`not an integer amount: ${minor}`);
   const exponent = currencyExponent(currency);
   const sign = minor < 0 ? '-' : '';
-  const digits = Math.abs(minor).toString().padStart(exponent + 1, '0');
+  const digits = Math.abs(minor)
+    .toString()
+    .padStart(exponent + 1, '0');
   if (exponent === 0) return sign + digits;
   return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
 }
 
 function numberToPlainText(value: number): string {
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`not a non-negative finite amount: ${value}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`not a non-negative finite amount: ${value}`);
   const text = String(value);
   // 1e-7 and 1e21 style texts: a real price never looks like this.
   if (/e/i.test(text)) throw new RangeError(`amount out of range: ${text}`);

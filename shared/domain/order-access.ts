@@ -14,7 +14,11 @@ export function visibleOrder(order: Order | undefined, caller: Caller): Order {
   return order;
 }
 
-export async function loadVisibleOrder(orders: OrderRepository, orderId: string, caller: Caller): Promise<Order> {
+export async function loadVisibleOrder(
+  orders: OrderRepository,
+  orderId: string,
+  caller: Caller,
+): Promise<Order> {
   return visibleOrder(await orders.get(orderId), caller);
 }
 
@@ -40,9 +44,13 @@ export async function updateOrder(
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) {
         if (error instanceof ConcurrentUpdateError) {
-          throw new StateConflictError('OPERATION_IN_PROGRESS', 'The order is being changed by another request.', {
-            retryable: true,
-          });
+          throw new StateConflictError(
+            'OPERATION_IN_PROGRESS',
+            'The order is being changed by another request.',
+            {
+              retryable: true,
+            },
+          );
         }
         throw error;
       }

@@ -1,4 +1,4 @@
-import { type Order, isPast } from './order.ts';
+import { isPast, type Order } from './order.ts';
 
 export type OrderStatus =
   | 'sent'

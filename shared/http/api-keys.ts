@@ -4,8 +4,8 @@
  * found with one GetItem. A lookup by hash reveals nothing usable through timing.
  */
 
-import type { MiddlewareObj } from '@middy/core';
 import { createHash, randomBytes } from 'node:crypto';
+import type { MiddlewareObj } from '@middy/core';
 import { findApiKeyByHash } from '../data/api-keys.ts';
 import type { Caller } from '../domain/caller.ts';
 import { HubError } from '../errors.ts';
@@ -17,7 +17,10 @@ export function hashApiKey(key: string): string {
 
 /** A new key (shown once, never stored) and its public id. */
 export function generateApiKey(): { key: string; keyId: string } {
-  return { key: `hub_${randomBytes(32).toString('base64url')}`, keyId: `key_${randomBytes(6).toString('hex')}` };
+  return {
+    key: `hub_${randomBytes(32).toString('base64url')}`,
+    keyId: `key_${randomBytes(6).toString('hex')}`,
+  };
 }
 
 const BEARER = /^Bearer +([\x21-\x7e]{8,512})$/i;

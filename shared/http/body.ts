@@ -36,7 +36,9 @@ export function rawBodyOf(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): B
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
 }
 
-export function parseBody<T>(options: BodyOptions<T>): MiddlewareObj<HttpEvent, HttpResult, Error, HubContext> {
+export function parseBody<T>(
+  options: BodyOptions<T>,
+): MiddlewareObj<HttpEvent, HttpResult, Error, HubContext> {
   const formats = options.formats ?? ['json'];
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
   return {
@@ -44,7 +46,10 @@ export function parseBody<T>(options: BodyOptions<T>): MiddlewareObj<HttpEvent, 
       const event = request.event;
       const bytes = rawBodyOf(event);
       if (bytes.length > maxBytes) {
-        throw new HubError('PAYLOAD_TOO_LARGE', `The body is ${bytes.length} bytes; the limit is ${maxBytes}.`);
+        throw new HubError(
+          'PAYLOAD_TOO_LARGE',
+          `The body is ${bytes.length} bytes; the limit is ${maxBytes}.`,
+        );
       }
       const text = bytes.toString('utf8');
       const declared = formatOf(header(event, 'content-type'));
@@ -53,7 +58,10 @@ export function parseBody<T>(options: BodyOptions<T>): MiddlewareObj<HttpEvent, 
         // A body without a content type is read as JSON, the hub's default.
         const format = declared ?? 'json';
         if (format === 'other' || !formats.includes(format)) {
-          throw new HubError('UNSUPPORTED_MEDIA_TYPE', `Send the body as ${formats.map(mediaType).join(' or ')}.`);
+          throw new HubError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            `Send the body as ${formats.map(mediaType).join(' or ')}.`,
+          );
         }
         value = format === 'json' ? parseJson(text) : Object.fromEntries(new URLSearchParams(text));
       }

@@ -61,7 +61,8 @@ export function httpApi(serve: Served): (event: HttpEvent, context: Context) => 
       } catch (error) {
         result = problemResponse(error, requestId);
         const problem = problemFor(error, requestId);
-        if (problem.status >= 500) log.error('request failed', { code: problem.code, error, cause: (error as Error).cause });
+        if (problem.status >= 500)
+          log.error('request failed', { code: problem.code, error, cause: (error as Error).cause });
       }
       result.headers = { ...result.headers, 'x-request-id': requestId };
       log.info('request', {

@@ -42,7 +42,11 @@ export function idempotency(): MiddlewareObj<HttpEvent, HttpResult, Error, HubCo
       }
       const scope = request.context.caller.keyId;
       const { requestContext, rawPath, body } = request.event as HttpEvent & { body: unknown };
-      const claim = { scope, key, fingerprint: fingerprint({ method: requestContext.http.method, rawPath, body }) };
+      const claim = {
+        scope,
+        key,
+        fingerprint: fingerprint({ method: requestContext.http.method, rawPath, body }),
+      };
       const result = await claimIdempotencyKey(scope, key, claim.fingerprint, clock.now(), LEASE_MS);
       switch (result.outcome) {
         case 'claimed':
@@ -50,13 +54,23 @@ export function idempotency(): MiddlewareObj<HttpEvent, HttpResult, Error, HubCo
           request.context.requestKey = `${scope}:${key}`;
           return undefined;
         case 'replay':
-          return { ...result.response, headers: { ...result.response.headers, 'idempotent-replayed': 'true' } };
+          return {
+            ...result.response,
+            headers: { ...result.response.headers, 'idempotent-replayed': 'true' },
+          };
         case 'in_progress':
-          throw new HubError('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still running.', {
-            retryable: true,
-          });
+          throw new HubError(
+            'IDEMPOTENCY_IN_PROGRESS',
+            'A request with this Idempotency-Key is still running.',
+            {
+              retryable: true,
+            },
+          );
         case 'mismatch':
-          throw new HubError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request.');
+          throw new HubError(
+            'IDEMPOTENCY_KEY_REUSED',
+            'This Idempotency-Key was already used with a different request.',
+          );
       }
     },
     after: async (request) => {
@@ -64,7 +78,12 @@ export function idempotency(): MiddlewareObj<HttpEvent, HttpResult, Error, HubCo
       if (!claim || !request.response) return;
       const { statusCode, headers, body } = request.response;
       if (statusCode >= 500) await releaseIdempotencyKey(claim.scope, claim.key, claim.fingerprint);
-      else await completeIdempotencyKey(claim.scope, claim.key, claim.fingerprint, { statusCode, headers, body });
+      else
+        await completeIdempotencyKey(claim.scope, claim.key, claim.fingerprint, {
+          statusCode,
+          headers,
+          body,
+        });
     },
     onError: async (request) => {
       const claim = claims.get(request.context);
@@ -73,7 +92,11 @@ export function idempotency(): MiddlewareObj<HttpEvent, HttpResult, Error, HubCo
       try {
         if (error instanceof HubError && !error.retryable && statusOf(error.code) < 500) {
           const { statusCode, headers, body } = problemResponse(error, request.context.requestId);
-          await completeIdempotencyKey(claim.scope, claim.key, claim.fingerprint, { statusCode, headers, body });
+          await completeIdempotencyKey(claim.scope, claim.key, claim.fingerprint, {
+            statusCode,
+            headers,
+            body,
+          });
         } else {
           await releaseIdempotencyKey(claim.scope, claim.key, claim.fingerprint);
         }

@@ -21,7 +21,13 @@ export function orderView(order: Order, now: Date) {
       ...(order.authorization ? { transactionId: order.authorization.transactionId } : {}),
     },
     ...(order.pending
-      ? { pendingOperation: { kind: order.pending.kind, amount: order.pending.amount, state: order.pending.state } }
+      ? {
+          pendingOperation: {
+            kind: order.pending.kind,
+            amount: order.pending.amount,
+            state: order.pending.state,
+          },
+        }
       : {}),
     shipments: [],
     refunds: order.refunds.map(({ refundId, amount, createdAt, reason }) => ({

@@ -36,7 +36,11 @@ const GENERIC_DETAIL: Partial<Record<ErrorCode, string>> = {
   INTERNAL: 'The hub could not complete the request.',
 };
 
-const RETRY_LATER = new Set<ErrorCode>(['PROVIDER_UNAVAILABLE', 'IDEMPOTENCY_IN_PROGRESS', 'OPERATION_IN_PROGRESS']);
+const RETRY_LATER = new Set<ErrorCode>([
+  'PROVIDER_UNAVAILABLE',
+  'IDEMPOTENCY_IN_PROGRESS',
+  'OPERATION_IN_PROGRESS',
+]);
 
 export interface ProblemBody {
   type: string;
@@ -62,13 +66,20 @@ export function problemFor(error: unknown, requestId: string): ProblemBody {
     title,
     status,
     code,
-    detail: status >= 500 ? (GENERIC_DETAIL[code] ?? GENERIC_DETAIL.INTERNAL ?? title) : (hubError?.message ?? title),
+    detail:
+      status >= 500
+        ? (GENERIC_DETAIL[code] ?? GENERIC_DETAIL.INTERNAL ?? title)
+        : (hubError?.message ?? title),
     ...(hubError?.fieldErrors ? { errors: hubError.fieldErrors } : {}),
     requestId,
   };
 }
 
-export function problemResponse(error: unknown, requestId: string, headers: Record<string, string> = {}): HttpResult {
+export function problemResponse(
+  error: unknown,
+  requestId: string,
+  headers: Record<string, string> = {},
+): HttpResult {
   const problem = problemFor(error, requestId);
   const extra: Record<string, string> = { ...(error instanceof HubError ? error.headers : {}), ...headers };
   if (problem.code === 'UNAUTHENTICATED') extra['www-authenticate'] = 'Bearer';

@@ -53,7 +53,14 @@ export const CreateStoreCheckoutBody = z.object({
     ),
   items: z.optional(
     z
-      .array(z.object({ sku: text(100), name: text(200), unitPrice: nonNegativeAmount, quantity: z.int().check(z.positive(), z.lte(10_000)) }))
+      .array(
+        z.object({
+          sku: text(100),
+          name: text(200),
+          unitPrice: nonNegativeAmount,
+          quantity: z.int().check(z.positive(), z.lte(10_000)),
+        }),
+      )
       .check(z.maxLength(500)),
   ),
   taxAmount: z.optional(nonNegativeAmount),

@@ -11,8 +11,8 @@ import {
   StateConflictError,
 } from '../../errors.ts';
 import type { Caller } from '../caller.ts';
+import { type AffirmOrder, type Channel, change, event, isPast, type Order } from '../order.ts';
 import { updateOrder, visibleOrder } from '../order-access.ts';
-import { type AffirmOrder, type Channel, type Order, change, event, isPast } from '../order.ts';
 import type { OrderRepository } from '../ports.ts';
 import {
   AffirmFailure,
@@ -53,10 +53,13 @@ export async function createStoreCheckout(
   command: CreateStoreCheckoutCommand,
   now: Date,
 ): Promise<Order> {
-  const location = command.caller.role === 'location' ? command.caller.location : (command.storeLocation ?? 'admin');
+  const location =
+    command.caller.role === 'location' ? command.caller.location : (command.storeLocation ?? 'admin');
   const reservation = newReservation(command, location, settings, now);
   const inserted = await deps.orders.insert(reservation);
-  const order = inserted.created ? reservation : await resumeReservation(deps, inserted.existing, command, now);
+  const order = inserted.created
+    ? reservation
+    : await resumeReservation(deps, inserted.existing, command, now);
 
   let created: Awaited<ReturnType<AffirmGateway['createStoreCheckout']>>;
   try {
@@ -134,13 +137,17 @@ async function resumeReservation(
   }
   const lease = new Date(now.getTime() + CREATE_LEASE_MS).toISOString();
   // Conditional on the version read: of two concurrent retries, one takes the lease.
-  return deps.orders.save(change(existing, { checkout: { ...existing.checkout, leaseUntil: lease } }, now, []));
+  return deps.orders.save(
+    change(existing, { checkout: { ...existing.checkout, leaseUntil: lease } }, now, []),
+  );
 }
 
 /** After an ambiguous failure the reservation stays, but its lease ends now so the retry can resume at once. */
 async function releaseReservation(deps: AffirmDeps, order: Order, now: Date): Promise<void> {
   try {
-    await deps.orders.save(change(order, { checkout: { ...order.checkout, leaseUntil: now.toISOString() } }, now, []));
+    await deps.orders.save(
+      change(order, { checkout: { ...order.checkout, leaseUntil: now.toISOString() } }, now, []),
+    );
   } catch {
     // Losing this write only delays a retry until the lease runs out; the original error matters more.
   }
@@ -157,10 +164,15 @@ export interface AuthorizeCommand {
  * an unknown outcome sends Affirm the same Idempotency-Key. Expiry is checked before
  * any call to Affirm.
  */
-export async function authorizeCheckout(deps: AffirmDeps, command: AuthorizeCommand, now: Date): Promise<Order> {
+export async function authorizeCheckout(
+  deps: AffirmDeps,
+  command: AuthorizeCommand,
+  now: Date,
+): Promise<Order> {
   const order = visibleOrder(await deps.orders.findByAffirmCheckout(command.checkoutId), command.caller);
   if (order.authorization) return order;
-  if (order.checkout.state === 'declined') throw new DeclinedError('The customer declined the Affirm checkout.');
+  if (order.checkout.state === 'declined')
+    throw new DeclinedError('The customer declined the Affirm checkout.');
   if (order.checkout.state === 'expired' || isPast(order.checkout.expiresAt, now)) {
     throw new ExpiredError('CHECKOUT_EXPIRED', 'The Affirm checkout expired before it was authorized.');
   }
@@ -212,9 +224,13 @@ async function recoverAuthorization(
       });
     case 'not_confirmed':
       await refused();
-      throw new StateConflictError('CHECKOUT_NOT_CONFIRMED', 'The customer has not finished the Affirm checkout yet.', {
-        retryable: true,
-      });
+      throw new StateConflictError(
+        'CHECKOUT_NOT_CONFIRMED',
+        'The customer has not finished the Affirm checkout yet.',
+        {
+          retryable: true,
+        },
+      );
     case 'declined':
       await refused('declined', 'checkout.declined');
       throw new DeclinedError('Affirm declined the financing.');
@@ -226,7 +242,9 @@ async function recoverAuthorization(
       throw new ProviderUnavailableError('Affirm refused the merchant credentials.', { cause: failure });
     default:
       await refused(undefined, 'authorization.failed');
-      throw new ProviderRejectedError(`Affirm refused the authorization: ${failure.message}`, { cause: failure });
+      throw new ProviderRejectedError(`Affirm refused the authorization: ${failure.message}`, {
+        cause: failure,
+      });
   }
 }
 
@@ -236,8 +254,12 @@ async function recoverAuthorization(
  * notes the difference in the event log, rather than trusting its own.
  */
 function recordAuthorization(order: Order, transaction: AffirmTransaction, now: Date) {
-  const expiresAt = transaction.authorizationExpiresAt ?? new Date(now.getTime() + 30 * 86_400_000).toISOString();
-  const detail: Record<string, string | number> = { transactionId: transaction.id, amount: transaction.amount };
+  const expiresAt =
+    transaction.authorizationExpiresAt ?? new Date(now.getTime() + 30 * 86_400_000).toISOString();
+  const detail: Record<string, string | number> = {
+    transactionId: transaction.id,
+    amount: transaction.amount,
+  };
   if (transaction.amount !== order.amount) detail.orderAmount = order.amount;
   return change(
     order,

@@ -23,10 +23,10 @@ import {
   StateConflictError,
 } from '../../errors.ts';
 import { newId } from '../../ids.ts';
+import { change, event, isPast, type OperationKind, type Order, type PendingOperation } from '../order.ts';
 import { updateOrder } from '../order-access.ts';
-import { type OperationKind, type Order, type PendingOperation, change, event, isPast } from '../order.ts';
 import type { AffirmDeps } from './checkout.ts';
-import { AffirmFailure, type AffirmEventRef, type AffirmTransaction } from './types.ts';
+import { type AffirmEventRef, AffirmFailure, type AffirmTransaction } from './types.ts';
 
 /** Longer than the function timeout: a running operation's owner is surely gone after this. */
 export const OPERATION_LEASE_MS = 60_000;
@@ -83,7 +83,12 @@ export async function settlePending(
   return { order: await abandon(deps, claimed, operation, now, 'not_found_at_provider'), resumed: false };
 }
 
-async function execute(deps: AffirmDeps, order: Order, operation: PendingOperation, now: Date): Promise<Order> {
+async function execute(
+  deps: AffirmDeps,
+  order: Order,
+  operation: PendingOperation,
+  now: Date,
+): Promise<Order> {
   let ref: AffirmEventRef;
   try {
     ref = await callAffirm(deps, order, operation);
@@ -159,9 +164,13 @@ async function findLandedEffect(
       return transaction.status === 'voided' ? { eventId: 'unknown' } : undefined;
     }
     case 'refund': {
-      const ours = transaction.events.find((e) => e.type === 'refund' && e.referenceId === operation.operationId);
+      const ours = transaction.events.find(
+        (e) => e.type === 'refund' && e.referenceId === operation.operationId,
+      );
       if (ours) return { eventId: ours.id, amount: ours.amount ?? operation.amount };
-      return transaction.amountRefunded > order.refundedAmount ? { eventId: 'unknown', amount: operation.amount } : undefined;
+      return transaction.amountRefunded > order.refundedAmount
+        ? { eventId: 'unknown', amount: operation.amount }
+        : undefined;
     }
   }
 }
@@ -184,12 +193,19 @@ function complete(
 ): Promise<Order> {
   return updateOrder(deps.orders, order, (current) => {
     if (current.pending?.operationId !== operation.operationId) return undefined;
-    const detail = { operationId: operation.operationId, amount: operation.amount, providerEventId: ref.eventId };
+    const detail = {
+      operationId: operation.operationId,
+      amount: operation.amount,
+      providerEventId: ref.eventId,
+    };
     switch (operation.kind) {
       case 'capture':
-        return change(current, { pending: undefined, capturedAmount: current.capturedAmount + operation.amount }, now, [
-          event(now, 'capture.succeeded', detail),
-        ]);
+        return change(
+          current,
+          { pending: undefined, capturedAmount: current.capturedAmount + operation.amount },
+          now,
+          [event(now, 'capture.succeeded', detail)],
+        );
       case 'void':
         return change(current, { pending: undefined, voidedAt: now.toISOString() }, now, [
           event(now, 'void.succeeded', detail),
@@ -230,7 +246,12 @@ function abandon(
   );
 }
 
-async function markUnresolved(deps: AffirmDeps, order: Order, operation: PendingOperation, now: Date): Promise<void> {
+async function markUnresolved(
+  deps: AffirmDeps,
+  order: Order,
+  operation: PendingOperation,
+  now: Date,
+): Promise<void> {
   try {
     await updateOrder(deps.orders, order, (current) =>
       current.pending?.operationId !== operation.operationId
@@ -249,17 +270,25 @@ function refusal(operation: PendingOperation, failure: AffirmFailure): HubError 
     case 'authorization_expired':
       return new ExpiredError('AUTHORIZATION_EXPIRED', 'The Affirm authorization has expired.');
     case 'refund_exceeded':
-      return new StateConflictError('AMOUNT_EXCEEDS_CAPTURED', 'Affirm refused to refund more than was captured.');
+      return new StateConflictError(
+        'AMOUNT_EXCEEDS_CAPTURED',
+        'Affirm refused to refund more than was captured.',
+      );
     case 'already_captured':
     case 'already_voided':
     case 'not_refundable':
     case 'not_voidable':
     case 'not_found':
-      return new StateConflictError('INVALID_STATE', `Affirm refused the ${operation.kind}: ${failure.message}`);
+      return new StateConflictError(
+        'INVALID_STATE',
+        `Affirm refused the ${operation.kind}: ${failure.message}`,
+      );
     case 'credentials':
       return new ProviderUnavailableError('Affirm refused the merchant credentials.', { cause: failure });
     default:
-      return new ProviderRejectedError(`Affirm refused the ${operation.kind}: ${failure.message}`, { cause: failure });
+      return new ProviderRejectedError(`Affirm refused the ${operation.kind}: ${failure.message}`, {
+        cause: failure,
+      });
   }
 }
 

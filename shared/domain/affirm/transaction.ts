@@ -6,8 +6,8 @@
 
 import { ExpiredError, HubError, StateConflictError } from '../../errors.ts';
 import type { Caller } from '../caller.ts';
+import { type AffirmAuthorization, isPast, type Order, refundableAmount } from '../order.ts';
 import { loadVisibleOrder } from '../order-access.ts';
-import { type AffirmAuthorization, type Order, isPast, refundableAmount } from '../order.ts';
 import type { AffirmDeps } from './checkout.ts';
 import { runOperation, settlePending } from './operations.ts';
 
@@ -59,7 +59,8 @@ export async function refundOrder(
   if (settled.resumed) return order;
   requireAuthorization(order);
   if (order.voidedAt) throw invalidState('The authorization was voided; there is nothing to refund.');
-  if (order.capturedAmount === 0) throw invalidState('Nothing has been captured yet; void the authorization instead.');
+  if (order.capturedAmount === 0)
+    throw invalidState('Nothing has been captured yet; void the authorization instead.');
   const refundable = refundableAmount(order);
   const amount = command.amount ?? refundable;
   if (amount > refundable || refundable === 0) {
@@ -95,7 +96,10 @@ function requireAuthorization(order: Order): AffirmAuthorization {
 /** Expiry is enforced here, before any call to Affirm. */
 function requireLive(authorization: AffirmAuthorization, now: Date): void {
   if (isPast(authorization.expiresAt, now)) {
-    throw new ExpiredError('AUTHORIZATION_EXPIRED', `The Affirm authorization expired at ${authorization.expiresAt}.`);
+    throw new ExpiredError(
+      'AUTHORIZATION_EXPIRED',
+      `The Affirm authorization expired at ${authorization.expiresAt}.`,
+    );
   }
 }
 

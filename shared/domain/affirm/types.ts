@@ -122,7 +122,17 @@ export interface AffirmGateway {
   authorize(input: { checkoutId: string; orderId: string; attempt: number }): Promise<AffirmTransaction>;
   /** Reads a transaction with its events. Accepts a transaction id, or a checkout id (see the adapter). */
   readTransaction(id: string): Promise<AffirmTransaction>;
-  capture(input: { transactionId: string; orderId: string; operationId: string; amount: number }): Promise<AffirmEventRef>;
-  refund(input: { transactionId: string; orderId: string; operationId: string; amount: number }): Promise<AffirmEventRef>;
+  capture(input: {
+    transactionId: string;
+    orderId: string;
+    operationId: string;
+    amount: number;
+  }): Promise<AffirmEventRef>;
+  refund(input: {
+    transactionId: string;
+    orderId: string;
+    operationId: string;
+    amount: number;
+  }): Promise<AffirmEventRef>;
   void(input: { transactionId: string; orderId: string; operationId: string }): Promise<AffirmEventRef>;
 }

@@ -69,13 +69,25 @@ export class AffirmClient {
           signal: AbortSignal.timeout(this.options.timeoutMs),
         });
         const text = await response.text();
-        this.options.log.info('affirm call', { method, path, status: response.status, ms: elapsed(started), attempt });
+        this.options.log.info('affirm call', {
+          method,
+          path,
+          status: response.status,
+          ms: elapsed(started),
+          attempt,
+        });
         if (response.status >= 500 && method === 'GET' && attempt <= READ_RETRIES) continue;
         if (response.status === 401) this.options.onCredentialsRejected?.();
         return { status: response.status, body: parseJson(text) };
       } catch (error) {
         const code = errorCode(error) ?? (error as Error).name;
-        this.options.log.warn('affirm call failed', { method, path, error: code, ms: elapsed(started), attempt });
+        this.options.log.warn('affirm call failed', {
+          method,
+          path,
+          error: code,
+          ms: elapsed(started),
+          attempt,
+        });
         const safeToRetry = method === 'GET' || NOT_SENT.has(code);
         if (safeToRetry && attempt <= READ_RETRIES) continue;
         throw new ProviderUnavailableError('Affirm did not answer.', { cause: error });

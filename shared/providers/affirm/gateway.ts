@@ -9,7 +9,14 @@ import * as z from 'zod/mini';
 import type { AffirmGateway, AffirmTransaction } from '../../domain/affirm/types.ts';
 import { providerIdempotencyKey } from '../idempotency-key.ts';
 import type { AffirmClient, AffirmResponse } from './client.ts';
-import { type MerchantSettings, failureFrom, parseSuccess, toStoreCheckoutWire, toTransaction, toTransactionEvent } from './mapping.ts';
+import {
+  failureFrom,
+  type MerchantSettings,
+  parseSuccess,
+  toStoreCheckoutWire,
+  toTransaction,
+  toTransactionEvent,
+} from './mapping.ts';
 import { StoreCheckoutResponseWire, TransactionEventWire, TransactionWire } from './schemas.ts';
 
 export type AffirmMerchant = Omit<MerchantSettings, 'publicApiKey'>;

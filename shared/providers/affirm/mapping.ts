@@ -3,7 +3,7 @@
  * providers/affirm.md lists, with an explicit fallback for anything else.
  */
 
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import type {
   AffirmFailureReason,
   AffirmTransaction,
@@ -14,7 +14,12 @@ import type {
 import { AffirmFailure } from '../../domain/affirm/types.ts';
 import { ProviderUnavailableError } from '../../errors.ts';
 import type { AffirmResponse } from './client.ts';
-import { ErrorWire, type StoreCheckoutRequestWire, type TransactionEventWire, type TransactionWire } from './schemas.ts';
+import {
+  ErrorWire,
+  type StoreCheckoutRequestWire,
+  type TransactionEventWire,
+  type TransactionWire,
+} from './schemas.ts';
 
 export interface MerchantSettings {
   publicApiKey: string;
@@ -24,10 +29,15 @@ export interface MerchantSettings {
 }
 
 /** The store/telesales checkout request. Amounts are already integer cents. */
-export function toStoreCheckoutWire(request: StoreCheckoutRequest, merchant: MerchantSettings): StoreCheckoutRequestWire {
+export function toStoreCheckoutWire(
+  request: StoreCheckoutRequest,
+  merchant: MerchantSettings,
+): StoreCheckoutRequestWire {
   const { customer } = request;
   const contact = {
-    name: customer.name.full ? { full: customer.name.full } : { first: customer.name.first ?? '', last: customer.name.last ?? '' },
+    name: customer.name.full
+      ? { full: customer.name.full }
+      : { first: customer.name.first ?? '', last: customer.name.last ?? '' },
     address: { ...customer.address } as Record<string, string> & typeof customer.address,
     ...(customer.phone ? { phone_number: customer.phone } : {}),
     ...(customer.email ? { email: customer.email } : {}),
@@ -130,7 +140,9 @@ export function toTransaction(wire: TransactionWire): AffirmTransaction {
     amount: wire.amount,
     amountRefunded: wire.amount_refunded ?? 0,
     currency: wire.currency ?? 'USD',
-    ...(wire.authorization_expiration ? { authorizationExpiresAt: new Date(wire.authorization_expiration).toISOString() } : {}),
+    ...(wire.authorization_expiration
+      ? { authorizationExpiresAt: new Date(wire.authorization_expiration).toISOString() }
+      : {}),
     events: (wire.events ?? []).map(toTransactionEvent),
   };
 }
@@ -191,7 +203,8 @@ export function failureFrom(response: AffirmResponse): AffirmFailure | ProviderU
 }
 
 function reasonFor(status: number, type: string, code: string, message: string): AffirmFailureReason {
-  if (status === 401 || code.startsWith('public-api-key') || code.startsWith('api-key-pair')) return 'credentials';
+  if (status === 401 || code.startsWith('public-api-key') || code.startsWith('api-key-pair'))
+    return 'credentials';
   if (FORBIDDEN_TYPES[type]) return FORBIDDEN_TYPES[type];
   if (CODES[code]) return CODES[code];
   // 409 is both "idempotency key still processing" and "capture amount unequal" (errors page).

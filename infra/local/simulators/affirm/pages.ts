@@ -2,7 +2,7 @@
 
 import type { CheckoutStatus, SimCheckout } from './state.ts';
 
-const escape = (value: unknown) =>
+const escapeHtml = (value: unknown) =>
   String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const money = (cents: number, currency = 'USD') =>
@@ -14,7 +14,7 @@ function layout(title: string, body: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)} · Affirm (simulator)</title>
+<title>${escapeHtml(title)} · Affirm (simulator)</title>
 <style>
   body { font-family: system-ui, sans-serif; max-width: 28rem; margin: 2rem auto; padding: 0 1rem; color: #101820; }
   header { color: #4a4af4; font-weight: 700; letter-spacing: .02em; }
@@ -46,12 +46,15 @@ export function checkoutPage(checkout: SimCheckout, status: CheckoutStatus, acti
   const { request } = checkout;
   const merchant = request.merchant.name ?? 'the merchant';
   const lines = (request.items ?? [])
-    .map((item) => `<tr><td>${escape(item.display_name)} × ${item.qty}</td><td>${money(item.unit_price * item.qty, request.currency)}</td></tr>`)
+    .map(
+      (item) =>
+        `<tr><td>${escapeHtml(item.display_name)} × ${item.qty}</td><td>${money(item.unit_price * item.qty, request.currency)}</td></tr>`,
+    )
     .join('');
   const summary = `<table>${lines}<tr class="total"><td>Total</td><td data-testid="total">${money(request.total, request.currency)}</td></tr></table>`;
   const decision =
     status === 'sent' || status === 'opened'
-      ? `<p>Pay over time for your purchase at <strong>${escape(merchant)}</strong>.</p>
+      ? `<p>Pay over time for your purchase at <strong>${escapeHtml(merchant)}</strong>.</p>
 ${summary}
 <form method="post" action="${actionBase}approve"><button class="approve" type="submit">Confirm loan</button></form>
 <form method="post" action="${actionBase}decline"><button class="decline" type="submit">No thanks</button></form>`
@@ -62,10 +65,15 @@ ${summary}
 /** After approval Affirm sends the browser to user_confirmation_url with the checkout token (POST by default). */
 function returnForm(checkout: SimCheckout, status: CheckoutStatus): string {
   const merchant = checkout.request.merchant;
-  const target = status === 'confirmed' ? merchant.user_confirmation_url : status === 'not_approved' ? merchant.user_cancel_url : undefined;
+  const target =
+    status === 'confirmed'
+      ? merchant.user_confirmation_url
+      : status === 'not_approved'
+        ? merchant.user_cancel_url
+        : undefined;
   if (!target) return '';
   const method = merchant.user_confirmation_url_action === 'GET' ? 'get' : 'post';
-  return `<form method="${method}" action="${escape(target)}"><input type="hidden" name="checkout_token" value="${escape(checkout.id)}"><button type="submit">Return to ${escape(merchant.name ?? 'the merchant')}</button></form>`;
+  return `<form method="${method}" action="${escapeHtml(target)}"><input type="hidden" name="checkout_token" value="${escapeHtml(checkout.id)}"><button type="submit">Return to ${escapeHtml(merchant.name ?? 'the merchant')}</button></form>`;
 }
 
 export function notFoundPage(): string {

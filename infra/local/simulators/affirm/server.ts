@@ -31,9 +31,15 @@ import {
   StoreCheckoutRequestWire,
   VoidRequestWire,
 } from '#shared/providers/affirm/schemas.ts';
-import { type SimRequest, type SimResponse, type SimRoute, type Simulator, startSimulator } from '../common/server.ts';
+import {
+  type SimRequest,
+  type SimResponse,
+  type SimRoute,
+  type Simulator,
+  startSimulator,
+} from '../common/server.ts';
 import { checkoutPage, notFoundPage } from './pages.ts';
-import { AffirmState, type SimTransaction, affirmError } from './state.ts';
+import { AffirmState, affirmError, type SimTransaction } from './state.ts';
 
 export interface AffirmSimulatorOptions {
   port: number;
@@ -80,11 +86,16 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
   /** HTTP Basic with the merchant's key pair. */
   const basic = (request: SimRequest): SimResponse | undefined => {
     const header = request.headers.authorization;
-    if (!header) return affirmError(401, 'unauthorized', 'You must authenticate with your API key pair.', { code: 'api-key-pair-invalid' });
+    if (!header)
+      return affirmError(401, 'unauthorized', 'You must authenticate with your API key pair.', {
+        code: 'api-key-pair-invalid',
+      });
     if (!/^Basic /i.test(header)) return XML_404;
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
     if (!sameSecret(decoded, `${options.publicKey}:${options.privateKey}`)) {
-      return affirmError(401, 'unauthorized', 'You provided an invalid API key pair.', { code: 'api-key-pair-invalid' });
+      return affirmError(401, 'unauthorized', 'You provided an invalid API key pair.', {
+        code: 'api-key-pair-invalid',
+      });
     }
     return undefined;
   };
@@ -97,7 +108,11 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
     const seen = idempotency.get(key);
     if (seen && now().getTime() - seen.at < IDEMPOTENCY_RETENTION_MS) {
       if (seen.fingerprint !== fingerprint) {
-        return affirmError(409, 'invalid_request', 'This idempotency key was already used with different parameters.');
+        return affirmError(
+          409,
+          'invalid_request',
+          'This idempotency key was already used with different parameters.',
+        );
       }
       return seen.response;
     }
@@ -131,7 +146,10 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
       order_id: request.order_id,
       total: request.total,
       currency: request.currency ?? 'USD',
-      merchant: { name: request.merchant.name, user_confirmation_url: request.merchant.user_confirmation_url },
+      merchant: {
+        name: request.merchant.name,
+        user_confirmation_url: request.merchant.user_confirmation_url,
+      },
       billing: request.billing,
       items: request.items ?? [],
       metadata: { ...request.metadata, checkout_channel_type: checkout.channel },
@@ -140,21 +158,32 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
     };
   };
 
-  const decide = (decision: 'approve' | 'decline') => (request: SimRequest): SimResponse => {
-    const checkout = state.checkouts.get(request.params.id ?? '');
-    if (!checkout) return { status: 404, body: { error: 'unknown checkout' } };
-    const refused = state.decide(checkout, decision);
-    if (refused) return { status: 409, body: { error: refused, checkout_status: state.checkoutStatus(checkout) } };
-    return { status: 200, body: { checkout_id: checkout.id, checkout_status: state.checkoutStatus(checkout) } };
-  };
+  const decide =
+    (decision: 'approve' | 'decline') =>
+    (request: SimRequest): SimResponse => {
+      const checkout = state.checkouts.get(request.params.id ?? '');
+      if (!checkout) return { status: 404, body: { error: 'unknown checkout' } };
+      const refused = state.decide(checkout, decision);
+      if (refused)
+        return { status: 409, body: { error: refused, checkout_status: state.checkoutStatus(checkout) } };
+      return {
+        status: 200,
+        body: { checkout_id: checkout.id, checkout_status: state.checkoutStatus(checkout) },
+      };
+    };
 
   const page = (id: string, publicKey: string): SimResponse => {
     const checkout = state.checkouts.get(id);
     const html = { 'content-type': 'text/html; charset=utf-8' };
-    if (!checkout || publicKey !== options.publicKey) return { status: 404, headers: html, body: notFoundPage() };
+    if (!checkout || publicKey !== options.publicKey)
+      return { status: 404, headers: html, body: notFoundPage() };
     if (checkout.status === 'sent' && state.checkoutStatus(checkout) === 'sent') checkout.status = 'opened';
     const actionBase = `/checkout/${publicKey}/new/${id}/`;
-    return { status: 200, headers: html, body: checkoutPage(checkout, state.checkoutStatus(checkout), actionBase) };
+    return {
+      status: 200,
+      headers: html,
+      body: checkoutPage(checkout, state.checkoutStatus(checkout), actionBase),
+    };
   };
 
   const routes: SimRoute[] = [
@@ -167,18 +196,27 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
           const refused = basic(request);
           if (refused) return refused;
         } else if (!body?.merchant?.public_api_key) {
-          return affirmError(401, 'unauthorized', 'A public API key is required.', { code: 'public-api-key-not-specified' });
+          return affirmError(401, 'unauthorized', 'A public API key is required.', {
+            code: 'public-api-key-not-specified',
+          });
         } else if (!sameSecret(body.merchant.public_api_key, options.publicKey)) {
-          return affirmError(401, 'unauthorized', 'The public API key is not valid.', { code: 'public-api-key-invalid' });
+          return affirmError(401, 'unauthorized', 'The public API key is not valid.', {
+            code: 'public-api-key-invalid',
+          });
         }
         const refused = invalid(StoreCheckoutRequestWire, request.body);
         if (refused) return refused;
         const wire = StoreCheckoutRequestWire.parse(request.body);
         if (!wire.billing.email && !wire.billing.phone_number) {
-          return affirmError(400, 'invalid_request', 'An e-mail or a phone number is needed to send the checkout link.', {
-            code: 'invalid_field',
-            field: 'billing.email',
-          });
+          return affirmError(
+            400,
+            'invalid_request',
+            'An e-mail or a phone number is needed to send the checkout link.',
+            {
+              code: 'invalid_field',
+              field: 'billing.email',
+            },
+          );
         }
         if (wire.checkout_expiration && !(Date.parse(wire.checkout_expiration) > now().getTime())) {
           return affirmError(400, 'invalid_request', 'checkout_expiration must be a future ISO 8601 time.', {
@@ -197,7 +235,9 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
         const refused = basic(request);
         if (refused) return refused;
         const view = checkoutView(request.params.id ?? '');
-        return view ? { status: 200, body: view } : affirmError(404, 'not_found', 'The checkout could not be found.');
+        return view
+          ? { status: 200, body: view }
+          : affirmError(404, 'not_found', 'The checkout could not be found.');
       },
     },
     {
@@ -208,7 +248,10 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
         invalid(AuthorizeRequestWire, request.body) ??
         idempotent(request, () => {
           const body = AuthorizeRequestWire.parse(request.body);
-          const response = state.authorize(state.checkouts.get(body.transaction_id), body.order_id ?? undefined);
+          const response = state.authorize(
+            state.checkouts.get(body.transaction_id),
+            body.order_id ?? undefined,
+          );
           return response.status === 200
             ? { status: 200, body: transactionView(response.body as SimTransaction, body.expand) }
             : response;
@@ -225,10 +268,26 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
         return { status: 200, body: transactionView(transaction, request.query.get('expand')) };
       },
     },
-    { method: 'POST', path: '/api/v1/transactions/{id}/capture', handle: transactionAction('capture', CaptureRequestWire) },
-    { method: 'POST', path: '/api/v1/transactions/{id}/refund', handle: transactionAction('refund', RefundRequestWire) },
-    { method: 'POST', path: '/api/v1/transactions/{id}/void', handle: transactionAction('void', VoidRequestWire) },
-    { method: 'GET', path: '/checkout/{publicKey}/new/{id}/', handle: (r) => page(r.params.id ?? '', r.params.publicKey ?? '') },
+    {
+      method: 'POST',
+      path: '/api/v1/transactions/{id}/capture',
+      handle: transactionAction('capture', CaptureRequestWire),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/transactions/{id}/refund',
+      handle: transactionAction('refund', RefundRequestWire),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/transactions/{id}/void',
+      handle: transactionAction('void', VoidRequestWire),
+    },
+    {
+      method: 'GET',
+      path: '/checkout/{publicKey}/new/{id}/',
+      handle: (r) => page(r.params.id ?? '', r.params.publicKey ?? ''),
+    },
     ...(['approve', 'decline'] as const).map((decision) => ({
       method: 'POST',
       path: `/checkout/{publicKey}/new/{id}/${decision}`,
@@ -257,7 +316,11 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
       { method: 'POST', path: '/__control/checkouts/{id}/decline', handle: decide('decline') },
       { method: 'GET', path: '/__control/outbox', handle: () => ({ status: 200, body: state.outbox }) },
     ],
-    errorBody: (status, message) => ({ status_code: status, type: status >= 500 ? 'server_error' : 'not_found', message }),
+    errorBody: (status, message) => ({
+      status_code: status,
+      type: status >= 500 ? 'server_error' : 'not_found',
+      message,
+    }),
   });
   now = simulator.now;
   baseUrl = simulator.url;

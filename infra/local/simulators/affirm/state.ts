@@ -65,10 +65,16 @@ export interface OutboxMessage {
 }
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const randomText = (length: number) => Array.from({ length }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
+const randomText = (length: number) =>
+  Array.from({ length }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
 
 /** Affirm's error body: `{ status_code, type, code?, message, field? }`. */
-export function affirmError(status: number, type: string, message: string, extra: { code?: string; field?: string } = {}): SimResponse {
+export function affirmError(
+  status: number,
+  type: string,
+  message: string,
+  extra: { code?: string; field?: string } = {},
+): SimResponse {
   return { status, body: { status_code: status, type, message, ...extra } };
 }
 
@@ -84,7 +90,9 @@ export class AffirmState {
   checkoutStatus(checkout: SimCheckout): CheckoutStatus {
     const expiration = checkout.request.checkout_expiration;
     const unfinished = checkout.status !== 'authorized' && checkout.status !== 'not_approved';
-    return unfinished && expiration && this.now().getTime() >= Date.parse(expiration) ? 'expired' : checkout.status;
+    return unfinished && expiration && this.now().getTime() >= Date.parse(expiration)
+      ? 'expired'
+      : checkout.status;
   }
 
   /** Transaction status as read: an authorization past its expiration reads auth_expired. */
@@ -177,17 +185,28 @@ export class AffirmState {
     return viaCheckout ? this.transactions.get(viaCheckout) : undefined;
   }
 
-  capture(transaction: SimTransaction | undefined, body: { amount?: number | undefined; order_id?: string | null; reference_id?: string | null }): SimResponse {
+  capture(
+    transaction: SimTransaction | undefined,
+    body: { amount?: number | undefined; order_id?: string | null; reference_id?: string | null },
+  ): SimResponse {
     // A capture on a voided transaction answered 404 in the wild (Salesforce cartridge issue #84).
     if (!transaction || transaction.status === 'voided') return notFound();
-    if (transaction.status !== 'authorized') return affirmError(403, 'already_captured', 'This transaction has already been captured.');
+    if (transaction.status !== 'authorized')
+      return affirmError(403, 'already_captured', 'This transaction has already been captured.');
     if (this.transactionStatus(transaction) === 'auth_expired') {
-      return affirmError(400, 'invalid_request', 'The authorization has expired.', { code: 'expired-authorization' });
+      return affirmError(400, 'invalid_request', 'The authorization has expired.', {
+        code: 'expired-authorization',
+      });
     }
     if (body.amount !== undefined && body.amount !== transaction.amount) {
-      return affirmError(409, 'invalid_request', 'Cannot capture for an amount unequal to the capturable balance.', {
-        code: 'capture-unequal-instrument',
-      });
+      return affirmError(
+        409,
+        'invalid_request',
+        'Cannot capture for an amount unequal to the capturable balance.',
+        {
+          code: 'capture-unequal-instrument',
+        },
+      );
     }
     transaction.status = 'captured';
     const event = this.event(transaction, 'capture', {
@@ -200,12 +219,20 @@ export class AffirmState {
     return { status: 200, body: event };
   }
 
-  refund(transaction: SimTransaction | undefined, body: { amount?: number | undefined; reference_id?: string | null }): SimResponse {
+  refund(
+    transaction: SimTransaction | undefined,
+    body: { amount?: number | undefined; reference_id?: string | null },
+  ): SimResponse {
     if (!transaction) return notFound();
     if (transaction.status === 'authorized') {
-      return affirmError(403, 'refund_forbidden_on_authorized', 'Cannot refund a transaction that has not been captured.');
+      return affirmError(
+        403,
+        'refund_forbidden_on_authorized',
+        'Cannot refund a transaction that has not been captured.',
+      );
     }
-    if (transaction.status === 'voided') return affirmError(403, 'refund_forbidden_on_voided', 'Cannot refund a voided transaction.');
+    if (transaction.status === 'voided')
+      return affirmError(403, 'refund_forbidden_on_voided', 'Cannot refund a voided transaction.');
     const remaining = transaction.amount - transaction.amount_refunded;
     const amount = body.amount ?? remaining;
     if (amount > remaining || remaining === 0) {
@@ -215,7 +242,8 @@ export class AffirmState {
       });
     }
     transaction.amount_refunded += amount;
-    transaction.status = transaction.amount_refunded === transaction.amount ? 'refunded' : 'partially_refunded';
+    transaction.status =
+      transaction.amount_refunded === transaction.amount ? 'refunded' : 'partially_refunded';
     const event = this.event(transaction, 'refund', {
       amount,
       fee_refunded: 0,
@@ -227,18 +255,32 @@ export class AffirmState {
 
   void(transaction: SimTransaction | undefined, body: { reference_id?: string | null }): SimResponse {
     if (!transaction) return notFound();
-    if (transaction.status === 'voided') return affirmError(403, 'already_voided', 'This transaction has already been voided.'); // [UNCONFIRMED] type
-    if (transaction.status !== 'authorized') return affirmError(403, 'void_forbidden_on_captured', 'Cannot void a captured transaction.');
+    if (transaction.status === 'voided')
+      return affirmError(403, 'already_voided', 'This transaction has already been voided.'); // [UNCONFIRMED] type
+    if (transaction.status !== 'authorized')
+      return affirmError(403, 'void_forbidden_on_captured', 'Cannot void a captured transaction.');
     if (this.transactionStatus(transaction) === 'auth_expired') {
-      return affirmError(400, 'invalid_request', 'The authorization has expired.', { code: 'expired-authorization' });
+      return affirmError(400, 'invalid_request', 'The authorization has expired.', {
+        code: 'expired-authorization',
+      });
     }
     transaction.status = 'voided';
-    const event = this.event(transaction, 'void', body.reference_id ? { reference_id: body.reference_id } : {});
+    const event = this.event(
+      transaction,
+      'void',
+      body.reference_id ? { reference_id: body.reference_id } : {},
+    );
     transaction.events.push(event);
     return { status: 200, body: event };
   }
 
   private event(transaction: SimTransaction, type: SimEvent['type'], fields: Partial<SimEvent>): SimEvent {
-    return { id: randomText(16), type, currency: transaction.currency, created: this.now().toISOString(), ...fields };
+    return {
+      id: randomText(16),
+      type,
+      currency: transaction.currency,
+      created: this.now().toISOString(),
+      ...fields,
+    };
   }
 }

@@ -17,7 +17,7 @@
  * ("after") is the dangerous case for a payments client: the provider acted, the caller cannot know.
  */
 
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { matchPath } from '../../../routes.ts';
 
@@ -93,7 +93,8 @@ function maskAuthorization(value: string): string {
 
 function parseBody(raw: string, contentType: string | undefined): unknown {
   if (!raw) return undefined;
-  if (contentType?.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw));
+  if (contentType?.includes('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(raw));
   try {
     return JSON.parse(raw);
   } catch {
@@ -112,8 +113,12 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, response: SimResponse): void {
   const isText = typeof response.body === 'string';
-  const body = response.body === undefined ? '' : isText ? (response.body as string) : JSON.stringify(response.body);
-  const headers = { ...(isText || response.body === undefined ? {} : { 'content-type': 'application/json' }), ...response.headers };
+  const body =
+    response.body === undefined ? '' : isText ? (response.body as string) : JSON.stringify(response.body);
+  const headers = {
+    ...(isText || response.body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...response.headers,
+  };
   res.writeHead(response.status, headers);
   res.end(body);
 }
@@ -134,7 +139,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   };
 
   const takeFault = (method: string, path: string, template: string | undefined): Fault | undefined => {
-    const fault = faults.find((f) => f.match === `${method} ${path}` || (template && f.match === `${method} ${template}`));
+    const fault = faults.find(
+      (f) => f.match === `${method} ${path}` || (template && f.match === `${method} ${template}`),
+    );
     if (!fault) return undefined;
     fault.times -= 1;
     if (fault.times <= 0) faults = faults.filter((f) => f !== fault);
@@ -148,8 +155,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       path: '/__control/faults',
       handle: ({ body }) => {
         const input = (body ?? {}) as Partial<Fault>;
-        if (typeof input.match !== 'string' || !/^[A-Z]+ \//.test(input.match) || !FAULT_MODES.includes(input.mode as FaultMode)) {
-          return { status: 400, body: { error: 'expected { match: "METHOD /path", mode: status|timeout|reset|delay }' } };
+        if (
+          typeof input.match !== 'string' ||
+          !/^[A-Z]+ \//.test(input.match) ||
+          !FAULT_MODES.includes(input.mode as FaultMode)
+        ) {
+          return {
+            status: 400,
+            body: { error: 'expected { match: "METHOD /path", mode: status|timeout|reset|delay }' },
+          };
         }
         const fault: Fault = {
           match: input.match,
@@ -176,7 +190,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       path: '/__control/clock',
       handle: ({ body }) => {
         const seconds = Number((body as { advanceSeconds?: unknown } | undefined)?.advanceSeconds);
-        if (!Number.isFinite(seconds) || seconds < 0) return { status: 400, body: { error: 'advanceSeconds must be >= 0' } };
+        if (!Number.isFinite(seconds) || seconds < 0)
+          return { status: 400, body: { error: 'advanceSeconds must be >= 0' } };
         offsetMs += seconds * 1000;
         return { status: 200, body: { now: now().toISOString() } };
       },
@@ -200,12 +215,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
     if (url.pathname.startsWith('/__control/')) {
       const found = find(control, method, url.pathname);
-      if (!found) return send(res, { status: 404, body: { error: `no control route ${method} ${url.pathname}` } });
+      if (!found)
+        return send(res, { status: 404, body: { error: `no control route ${method} ${url.pathname}` } });
       return send(res, await found.route.handle({ ...request, params: found.params }));
     }
 
     const headers = Object.fromEntries(
-      Object.entries(req.headers).map(([k, v]) => [k, k === 'authorization' ? maskAuthorization(String(v)) : String(v)]),
+      Object.entries(req.headers).map(([k, v]) => [
+        k,
+        k === 'authorization' ? maskAuthorization(String(v)) : String(v),
+      ]),
     );
     requests.push({
       at: now().toISOString(),

@@ -1,0 +1,49 @@
+/** Starts the local stack once for the stack suite, on free ports so that a running `npm start` is not disturbed. */
+
+import { createServer } from 'node:net';
+import type { TestProject } from 'vitest/node';
+import { startLocalStack } from '../../infra/local/stack.ts';
+
+export interface StackInfo {
+  hubUrl: string;
+  affirmUrl: string;
+  env: Record<string, string>;
+  keys: { pos: string; posLocation: string; admin: string };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: StackInfo;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export default async function setup(project: TestProject) {
+  const stack = await startLocalStack({
+    hubPort: 0,
+    affirmPort: 0,
+    dynamodbPort: await freePort(),
+    tableName: 'payments-hub-test',
+    // Short, so that timeout scenarios run quickly; the simulator answers in milliseconds otherwise.
+    affirmTimeoutMs: 1_500,
+    logLevel: process.env.LOG_LEVEL ?? 'silent',
+  });
+  project.provide('stack', {
+    hubUrl: stack.hubUrl,
+    affirmUrl: stack.affirmSimulatorUrl,
+    env: stack.env,
+    keys: stack.keys,
+  });
+  return () => stack.stop();
+}
