@@ -7,7 +7,7 @@ import { endpoint, httpApi } from '#shared/http/endpoint.ts';
  * is 405 with `Allow`; anything else is 404. Both are problem+json, like every hub error.
  */
 export const handler = httpApi(
-  endpoint({ auth: 'none' }).handler(async (event) => {
+  endpoint({}).handler(async (event) => {
     const allowed = ROUTES.filter(
       (route) => route.function !== DEFAULT_ROUTE_FUNCTION && matchPath(route.path, event.rawPath),
     ).map((route) => route.method);

@@ -1,3 +1,5 @@
+import { once } from './once.ts';
+
 /**
  * Configuration from the environment, validated when a section is first used and
  * cached for the container's life. A missing or malformed variable throws
@@ -41,14 +43,6 @@ function positiveInt(name: string, fallback: number): number {
   if (!Number.isSafeInteger(value) || value <= 0)
     throw new ConfigError(`environment variable ${name} must be a positive integer`);
   return value;
-}
-
-function once<T>(load: () => T): () => T {
-  let value: T | undefined;
-  return () => {
-    value ??= load();
-    return value;
-  };
 }
 
 export const tableConfig = once(() => ({

@@ -1,13 +1,14 @@
 /**
  * The whole hub on one machine: DynamoDB Local with the hub's table, the provider
  * simulators, a Secrets Manager stand-in holding the simulators' keys, the seeded API
- * keys, and the local gateway serving every function. `npm start` and the test suites
+ * keys, and the local gateway serving every function. Provider keys are served by a
+ * stand-in for the Parameters and Secrets Lambda Extension. `npm start` and the test suites
  * both start it through `startLocalStack`; `stop()` ends every child process.
  */
 
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb.ts';
 import { type Gateway, startGateway } from './gateway.ts';
-import { startLocalSecretsManager } from './secrets-manager.ts';
+import { startLocalSecretsExtension } from './secrets-extension.ts';
 import { type AffirmSimulator, startAffirmSimulator } from './simulators/affirm/server.ts';
 
 export const LOCAL_DEFAULTS = {
@@ -80,7 +81,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       publicApiKey: d.affirmPublicKey,
       privateApiKey: d.affirmPrivateKey,
     };
-    const secrets = await startLocalSecretsManager({ [d.affirmSecretId]: JSON.stringify(affirmKeys) });
+    const sessionToken = 'local-session-token';
+    const secrets = await startLocalSecretsExtension(
+      { [d.affirmSecretId]: JSON.stringify(affirmKeys) },
+      sessionToken,
+    );
     stoppers.push(secrets.close);
 
     const gateway: Gateway = await startGateway(options.hubPort ?? d.hubPort, d.host);
@@ -94,7 +99,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      SECRETS_MANAGER_ENDPOINT: secrets.endpoint,
+      PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(secrets.port),
+      AWS_SESSION_TOKEN: sessionToken,
       AFFIRM_BASE_URL: affirmBaseUrl,
       AFFIRM_SECRET_ID: d.affirmSecretId,
       AFFIRM_TIMEOUT_MS: String(options.affirmTimeoutMs ?? 10_000),

@@ -2,31 +2,36 @@
  * How every hub function is put together:
  *
  *   export const handler = httpApi(
- *     endpoint({ auth: 'apiKey', body: Schema, idempotent: true })
+ *     endpoint({ auth: apiKeyAuth(), body: Schema, idempotency: idempotency() })
  *       .handler(async (event, context) => ...parse, call the domain, map the result...),
  *   );
  *
  * `endpoint` is the middy chain (auth, body, idempotency, in that order: idempotency needs
- * the caller and the validated body). `httpApi` wraps it: request id, log context, the
- * access log line, and the mapping of anything thrown to problem+json.
+ * the caller and the validated body). The handler passes the middlewares it uses, so that a
+ * function without a table (health) does not bundle, or load, the DynamoDB client.
+ * `httpApi` wraps it all: request id, log context, the access log line, and the mapping
+ * of anything thrown to problem+json.
  */
 
+import type { MiddlewareObj } from '@middy/core';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { log, logContext } from '../log.ts';
-import { apiKeyAuth } from './api-keys.ts';
 import { type BodyFormat, parseBody } from './body.ts';
-import { idempotency } from './idempotency.ts';
 import { problemFor, problemResponse } from './problem.ts';
 import type { HttpEvent, HttpResult, HubContext, ParsedEvent } from './types.ts';
 
+type Middleware = MiddlewareObj<HttpEvent, HttpResult, Error, HubContext>;
+
 export interface EndpointOptions<TBody> {
-  auth: 'apiKey' | 'none';
+  /** Authentication, e.g. apiKeyAuth(); none for public routes. */
+  auth?: Middleware;
   body?: z.ZodMiniType<TBody> | ((event: HttpEvent) => z.ZodMiniType<TBody>);
   formats?: BodyFormat[];
   maxBodyBytes?: number;
-  idempotent?: boolean;
+  /** idempotency() for mutating POS and back-office routes. */
+  idempotency?: Middleware;
 }
 
 export type RouteHandler<TBody> = (event: ParsedEvent<TBody>, context: HubContext) => Promise<HttpResult>;
@@ -34,11 +39,11 @@ type Served = (event: HttpEvent, context: HubContext) => Promise<HttpResult>;
 
 export function endpoint<TBody = undefined>(options: EndpointOptions<TBody>) {
   const chain = middy<HttpEvent, HttpResult, Error, HubContext>();
-  if (options.auth === 'apiKey') chain.use(apiKeyAuth());
+  if (options.auth) chain.use(options.auth);
   if (options.body) {
     chain.use(parseBody({ schema: options.body, formats: options.formats, maxBytes: options.maxBodyBytes }));
   }
-  if (options.idempotent) chain.use(idempotency());
+  if (options.idempotency) chain.use(options.idempotency);
   return {
     /** The route's own code: runs after every middleware accepted the request. */
     handler(route: RouteHandler<TBody>): Served {

@@ -9,9 +9,9 @@ import {
   toTransaction,
 } from '#shared/providers/affirm/mapping.ts';
 import {
-  StoreCheckoutResponseWire,
-  TransactionEventWire,
-  TransactionWire,
+  storeCheckoutResponseWire,
+  transactionEventWire,
+  transactionWire,
 } from '#shared/providers/affirm/schemas.ts';
 
 // Recorded sandbox responses quoted in providers/affirm.md (affirm-ruby-api fixtures).
@@ -56,12 +56,12 @@ describe('Affirm mapping', () => {
       checkout_id: 'HEYR6TCV4VBX6NPM',
       redirect_url: 'https://sandbox.affirm.com/checkout/K/new/HEYR6TCV4VBX6NPM/',
     };
-    expect(parseSuccess(StoreCheckoutResponseWire, { status: 200, body })).toEqual(body);
+    expect(parseSuccess(storeCheckoutResponseWire(), { status: 200, body })).toEqual(body);
   });
 
   it('reads the transaction object into the domain view', () => {
     const transaction = toTransaction(
-      parseSuccess(TransactionWire, { status: 200, body: AUTHORIZE_SUCCESS }),
+      parseSuccess(transactionWire(), { status: 200, body: AUTHORIZE_SUCCESS }),
     );
     expect(transaction).toEqual({
       id: 'DVEP-FTQO',
@@ -77,15 +77,15 @@ describe('Affirm mapping', () => {
 
   it('reads capture, refund and void answers, which are single event objects', () => {
     for (const body of [CAPTURE_SUCCESS, REFUND_SUCCESS, VOID_SUCCESS]) {
-      expect(parseSuccess(TransactionEventWire, { status: 200, body }).id).toBe(body.id);
+      expect(parseSuccess(transactionEventWire(), { status: 200, body }).id).toBe(body.id);
     }
   });
 
   it('treats an unreadable success as an unknown outcome, never as a failure', () => {
-    expect(() => parseSuccess(TransactionWire, { status: 200, body: { status: 'authorized' } })).toThrow(
+    expect(() => parseSuccess(transactionWire(), { status: 200, body: { status: 'authorized' } })).toThrow(
       ProviderUnavailableError,
     );
-    expect(() => parseSuccess(TransactionWire, { status: 200, body: undefined })).toThrow(
+    expect(() => parseSuccess(transactionWire(), { status: 200, body: undefined })).toThrow(
       ProviderUnavailableError,
     );
   });

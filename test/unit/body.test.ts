@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { type HubError, ValidationError } from '#shared/errors.ts';
 import { parseBody } from '#shared/http/body.ts';
-import { CreateStoreCheckoutBody } from '#shared/http/schemas.ts';
+import { CreateStoreCheckoutBody } from '#shared/http/schemas/store-checkout.ts';
 import type { HttpEvent, HttpResult, HubContext } from '#shared/http/types.ts';
 
 const Schema = z.object({ amount: z.int().check(z.positive()), note: z.optional(z.string()) });

@@ -17,7 +17,7 @@ import {
   toTransaction,
   toTransactionEvent,
 } from './mapping.ts';
-import { StoreCheckoutResponseWire, TransactionEventWire, TransactionWire } from './schemas.ts';
+import { storeCheckoutResponseWire, transactionEventWire, transactionWire } from './schemas.ts';
 
 export type AffirmMerchant = Omit<MerchantSettings, 'publicApiKey'>;
 
@@ -35,12 +35,12 @@ export function createAffirmGateway(
 ): AffirmGateway {
   const readTransaction = async (id: string): Promise<AffirmTransaction> => {
     const response = ok(await client.get(`/api/v1/transactions/${path(id)}?expand=events`));
-    return toTransaction(parseSuccess(TransactionWire, response));
+    return toTransaction(parseSuccess(transactionWire(), response));
   };
 
   const event = async (id: string, action: string, body: Record<string, unknown>, key: string) => {
     const response = ok(await client.post(`/api/v1/transactions/${path(id)}/${action}`, body, key));
-    const wire = parseSuccess(TransactionEventWire, response);
+    const wire = parseSuccess(transactionEventWire(), response);
     const { id: eventId, amount } = toTransactionEvent(wire);
     return amount === undefined ? { eventId } : { eventId, amount };
   };
@@ -52,7 +52,7 @@ export function createAffirmGateway(
       // the hub stores can be authorized through it.
       const wire = toStoreCheckoutWire(request, { ...merchant, publicApiKey: await publicApiKey() });
       const response = ok(await client.post('/api/v2/checkout/store', wire));
-      const created = parseSuccess(StoreCheckoutResponseWire, response);
+      const created = parseSuccess(storeCheckoutResponseWire(), response);
       return { checkoutId: created.checkout_id, redirectUrl: created.redirect_url };
     },
 
@@ -60,7 +60,7 @@ export function createAffirmGateway(
       const body = { transaction_id: checkoutId, order_id: orderId, expand: 'events' };
       const key = providerIdempotencyKey(`affirm:authorize:${checkoutId}:${attempt}`);
       const response = ok(await client.post('/api/v1/transactions', body, key));
-      return toTransaction(parseSuccess(TransactionWire, response));
+      return toTransaction(parseSuccess(transactionWire(), response));
     },
 
     // [UNCONFIRMED] Reading a transaction by its checkout id: the authorize call takes the checkout

@@ -14,12 +14,8 @@ import type {
 import { AffirmFailure } from '../../domain/affirm/types.ts';
 import { ProviderUnavailableError } from '../../errors.ts';
 import type { AffirmResponse } from './client.ts';
-import {
-  ErrorWire,
-  type StoreCheckoutRequestWire,
-  type TransactionEventWire,
-  type TransactionWire,
-} from './schemas.ts';
+import type { StoreCheckoutRequestWire } from './request-schemas.ts';
+import { type ErrorWire, errorWire, type TransactionEventWire, type TransactionWire } from './schemas.ts';
 
 export interface MerchantSettings {
   publicApiKey: string;
@@ -193,7 +189,7 @@ export function failureFrom(response: AffirmResponse): AffirmFailure | ProviderU
   if (status >= 500 || status === 408 || status === 429) {
     return new ProviderUnavailableError(`Affirm answered ${status}.`);
   }
-  const parsed = ErrorWire.safeParse(response.body);
+  const parsed = errorWire().safeParse(response.body);
   const error: ErrorWire = parsed.success ? parsed.data : {};
   const type = error.type ?? '';
   const code = error.code ?? '';

@@ -30,7 +30,7 @@ import {
   RefundRequestWire,
   StoreCheckoutRequestWire,
   VoidRequestWire,
-} from '#shared/providers/affirm/schemas.ts';
+} from '#shared/providers/affirm/request-schemas.ts';
 import {
   type SimRequest,
   type SimResponse,

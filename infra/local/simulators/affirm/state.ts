@@ -14,7 +14,7 @@
  */
 
 import { randomInt } from 'node:crypto';
-import type { StoreCheckoutRequestWire } from '#shared/providers/affirm/schemas.ts';
+import type { StoreCheckoutRequestWire } from '#shared/providers/affirm/request-schemas.ts';
 import type { SimResponse } from '../common/server.ts';
 
 export const AUTHORIZATION_DAYS = 30;

@@ -1,17 +1,7 @@
-/**
- * The hub's request bodies (API.md). Amounts are integers in minor units; unknown
- * fields are dropped rather than refused, so callers may send newer optional fields.
- */
+/** POST /v1/affirm/checkouts (API.md). Amounts are integers in minor units; unknown fields are dropped, so callers may send newer optional fields. */
 
 import * as z from 'zod/mini';
-import { MAX_MINOR_AMOUNT } from '../domain/money.ts';
-
-const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
-const amount = z.int().check(z.positive(), z.lte(MAX_MINOR_AMOUNT));
-const nonNegativeAmount = z.int().check(z.nonnegative(), z.lte(MAX_MINOR_AMOUNT));
-
-export const ORDER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-export const OrderId = z.string().check(z.regex(ORDER_ID));
+import { amount, nonNegativeAmount, OrderId, text } from './fields.ts';
 
 /** E.164-ish: digits with optional leading + and common separators, 7 to 15 digits. */
 const Phone = z.string().check(
@@ -68,8 +58,3 @@ export const CreateStoreCheckoutBody = z.object({
   metadata: z.optional(z.object({ storeLocation: z.optional(text(100)), entityName: z.optional(text(100)) })),
 });
 export type CreateStoreCheckoutBody = z.infer<typeof CreateStoreCheckoutBody>;
-
-export const CaptureBody = z.object({ amount: z.optional(amount) });
-export const RefundBody = z.object({ amount: z.optional(amount), reason: z.optional(text(200)) });
-export const VoidBody = z.object({});
-export const NoBody = z.object({});

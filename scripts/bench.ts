@@ -1,0 +1,134 @@
+/**
+ * `npm run bench`: for every function, the size of its deployable bundle and the cost of
+ * loading it cold, as a ratio to loading the DynamoDB document client alone (the floor every
+ * function touching the table pays; SPEC.md, quality bars). Goal: at most 1.15x.
+ *
+ * Method: the stack is synthesized (the real NodejsFunction bundles), the floor is bundled
+ * with the same esbuild settings, then every bundle is imported in a fresh Node process with
+ * the environment the stack gives it. Each round measures the floor right before each
+ * function, and the ratio is taken within that pair; the table shows the median of those
+ * paired ratios. Pairing cancels the slow drift of a shared machine, which otherwise moves
+ * single medians by several per cent between runs.
+ *   BENCH_ROUNDS (default 41) sets the number of rounds.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { ESBUILD_OPTIONS } from '../infra/bundling.ts';
+import { LAMBDA_RUNTIME_ENV, PROJECT_ROOT, synthesizeBundles } from '../infra/synth-bundles.ts';
+
+const GOAL = 1.15;
+const rounds = Number(process.env.BENCH_ROUNDS ?? 41);
+const workdir = join(PROJECT_ROOT, '.bench');
+rmSync(workdir, { recursive: true, force: true });
+mkdirSync(workdir, { recursive: true });
+
+console.log('Synthesizing the stack (bundles every function)...');
+const { bundles } = synthesizeBundles(join(workdir, 'cdk.out'));
+
+const floorEntry = join(workdir, 'floor.ts');
+writeFileSync(
+  floorEntry,
+  `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+export const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+`,
+);
+const floorPath = join(workdir, 'floor.mjs');
+await build({
+  ...ESBUILD_OPTIONS,
+  entryPoints: [floorEntry],
+  outfile: floorPath,
+  absWorkingDir: PROJECT_ROOT,
+  nodePaths: [join(PROJECT_ROOT, 'node_modules')],
+  logLevel: 'error',
+});
+
+const floor = { name: 'floor: DynamoDB document client', path: floorPath, env: {} as Record<string, string> };
+const measure = join(PROJECT_ROOT, 'scripts', 'measure-import.mjs');
+
+/** Imports one bundle in a fresh Node process; returns [wall ms, CPU ms]. */
+function importCost(subject: { path: string; env: Record<string, string> }): [number, number] {
+  const env = { PATH: process.env.PATH ?? '', ...LAMBDA_RUNTIME_ENV, LOG_LEVEL: 'silent', ...subject.env };
+  const [wall = Number.NaN, cpu = Number.NaN] = execFileSync(process.execPath, [measure, subject.path], {
+    env,
+  })
+    .toString()
+    .trim()
+    .split(' ')
+    .map(Number);
+  return [wall, cpu];
+}
+
+const floorWalls: number[] = [];
+const samples = new Map(
+  bundles.map((b) => [b.name, { wall: [] as number[], ratio: [] as number[], cpuRatio: [] as number[] }]),
+);
+
+process.stdout.write(`Importing each bundle in a fresh process, paired with the floor, ${rounds} rounds `);
+for (let round = 0; round < rounds; round++) {
+  for (const bundle of bundles) {
+    const [floorWall, floorCpu] = importCost(floor);
+    const [wall, cpu] = importCost(bundle);
+    floorWalls.push(floorWall);
+    const sample = samples.get(bundle.name);
+    sample?.wall.push(wall);
+    sample?.ratio.push(wall / floorWall);
+    sample?.cpuRatio.push(cpu / floorCpu);
+  }
+  process.stdout.write('.');
+}
+process.stdout.write('\n\n');
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+const rows = [
+  { name: floor.name, kb: statSync(floor.path).size / 1024, wall: median(floorWalls), ratio: 1, cpuRatio: 1 },
+  ...bundles.map((bundle) => {
+    const sample = samples.get(bundle.name) ?? { wall: [], ratio: [], cpuRatio: [] };
+    return {
+      name: bundle.name,
+      kb: statSync(bundle.path).size / 1024,
+      wall: median(sample.wall),
+      ratio: median(sample.ratio),
+      cpuRatio: median(sample.cpuRatio),
+    };
+  }),
+];
+
+const header = [
+  'function',
+  'bundle KiB',
+  'cold load ms (median)',
+  'paired ratio (wall)',
+  'paired ratio (CPU)',
+  `≤ ${GOAL}x`,
+];
+const lines = rows.map((r, i) => [
+  r.name,
+  r.kb.toFixed(1),
+  r.wall.toFixed(1),
+  `${r.ratio.toFixed(3)}x`,
+  `${r.cpuRatio.toFixed(3)}x`,
+  i === 0 ? '' : r.ratio <= GOAL ? 'yes' : 'NO',
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+const print = (cells: string[]) =>
+  console.log(
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`,
+  );
+print(header);
+console.log(
+  `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+);
+for (const line of lines) print(line);
+console.log(
+  `\nNode ${process.version}, ${rounds} rounds; each ratio is the median of per-round ratios to the floor imported just before it (wall clock; CPU user+system).`,
+);
+const over = rows.slice(1).filter((r) => r.ratio > GOAL);
+if (over.length) console.log(`Over the ${GOAL}x goal: ${over.map((r) => r.name).join(', ')}`);

@@ -1,0 +1,172 @@
+/** The CDK stack: what it deploys, least privilege, cdk-nag, and bundles that load with their own environment. */
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS, type FunctionName, ROUTES, routeKey } from '../../infra/routes.ts';
+import type { PaymentsHubStack } from '../../infra/stack.ts';
+import { type FunctionBundle, LAMBDA_RUNTIME_ENV, synthesizeBundles } from '../../infra/synth-bundles.ts';
+
+let outdir = '';
+let stack: PaymentsHubStack;
+let bundles: FunctionBundle[];
+let template: Template;
+type Resource = { Type: string; Properties: Record<string, unknown> };
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'hub-cdk-'));
+  // Synthesis fails on any cdk-nag finding that is not acknowledged.
+  const synthesized = synthesizeBundles(outdir, (app) =>
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app)),
+  );
+  stack = synthesized.stack;
+  bundles = synthesized.bundles;
+  template = Template.fromJSON(synthesized.template);
+  resources = synthesized.template.Resources;
+});
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+const logicalId = (name: FunctionName) =>
+  stack.getLogicalId(stack.functions.get(name)?.fn.node.defaultChild as CfnFunction);
+const fnResource = (name: FunctionName) => resources[logicalId(name)] as Resource;
+
+/** Every action granted to a function's role, by its inline policies. */
+function actionsOf(name: FunctionName): string[] {
+  const role = stack.getLogicalId(stack.functions.get(name)?.role.node.defaultChild as never);
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(role))
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement)
+    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+}
+
+describe('PaymentsHubStack', () => {
+  it('has one table with the keys, GSI, TTL, PITR, on-demand billing and encryption the data layer expects', () => {
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'PK', KeyType: 'HASH' },
+          { AttributeName: 'SK', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'GSI1' })],
+        Replicas: [
+          Match.objectLike({
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            DeletionProtectionEnabled: true,
+          }),
+        ],
+      }),
+    });
+  });
+
+  it('deploys one Node 22 arm64 function per manifest entry, with tracing and a bounded timeout', () => {
+    const names = Object.keys(FUNCTIONS) as FunctionName[];
+    template.resourceCountIs('AWS::Lambda::Function', names.length);
+    for (const name of names) {
+      expect(fnResource(name).Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Timeout: 25,
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+      });
+    }
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('routes exactly the manifest, plus $default for everything else', () => {
+    const keys = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties.RouteKey)
+      .sort();
+    expect(keys).toEqual([...ROUTES.map(routeKey), '$default'].sort());
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: Match.objectLike({ Format: Match.stringLikeRegexp('requestId') }),
+    });
+  });
+
+  it('grants each function only the table and secret access it declares', () => {
+    for (const [name, spec] of Object.entries(FUNCTIONS) as [
+      FunctionName,
+      (typeof FUNCTIONS)[FunctionName],
+    ][]) {
+      const actions = actionsOf(name);
+      const env = (fnResource(name).Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      const dynamo = actions.filter((a) => a.startsWith('dynamodb:')).sort();
+      if (spec.table === 'none') expect(dynamo).toEqual([]);
+      if (spec.table === 'read') expect(dynamo).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+      if (spec.table === 'readWrite') expect(dynamo).not.toContain('dynamodb:Scan');
+      expect('TABLE_NAME' in env).toBe(spec.table !== 'none');
+      const readsSecret = actions.includes('secretsmanager:GetSecretValue');
+      expect(readsSecret).toBe((spec.secrets as readonly string[]).includes('affirm'));
+      expect('AFFIRM_SECRET_ID' in env).toBe(readsSecret);
+      expect(Object.keys(env).join()).not.toMatch(/PRIVATE|PASSWORD|API_KEY/);
+    }
+  });
+
+  it('justifies every acknowledged cdk-nag finding', () => {
+    // Validations.acknowledge records `{ [ruleId]: reason }` on the construct.
+    const acknowledged: [string, string][] = [];
+    const visit = (construct: IConstruct) => {
+      for (const entry of construct.node.metadata) {
+        if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          acknowledged.push(...Object.entries(entry.data as Record<string, string>));
+      }
+      construct.node.children.forEach(visit);
+    };
+    visit(stack);
+    const ids = acknowledged.map(([id]) => id);
+    for (const rule of ['APIG4', 'L1', 'SMG4', 'IAM5[Resource::*]'])
+      expect(ids.some((id) => id.endsWith(`AwsSolutions-${rule}`))).toBe(true);
+    for (const [, reason] of acknowledged) expect(reason.length).toBeGreaterThan(60);
+  });
+
+  it('fails synthesis on a finding nobody acknowledged', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'hub-nag-')) });
+    const bare = new Stack(app, 'Bare');
+    new Secret(bare, 'Unrotated');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow();
+  });
+
+  it('bundles functions that load with only the environment the stack gives them', () => {
+    for (const { name, path, env } of bundles) {
+      const script = `const m = await import(${JSON.stringify(path)});
+        const r = await m.handler({ version: '2.0', routeKey: 'GET /health', rawPath: '/health', headers: {}, requestContext: { requestId: 'r', http: { method: 'GET' } }, isBase64Encoded: false }, { awsRequestId: 'a', getRemainingTimeInMillis: () => 5000 });
+        console.log(JSON.stringify({ type: typeof m.handler, status: r.statusCode }));`;
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env.PATH ?? '', ...LAMBDA_RUNTIME_ENV, LOG_LEVEL: 'silent', ...env },
+        encoding: 'utf8',
+      });
+      // Node prints the failing source line, which in a minified bundle is the whole bundle: keep the short lines.
+      const why = run.stderr
+        .split('\n')
+        .filter((line) => line.length < 300)
+        .slice(0, 8)
+        .join('\n');
+      expect(run.status, `${name} failed to load:\n${why}`).toBe(0);
+      const out = JSON.parse(run.stdout);
+      expect(out.type).toBe('function');
+      // health answers 200; the others answer a problem (401: no key; 404/405 for not-found), never a 500.
+      expect(out.status).toBeLessThan(500);
+      if (name === 'health') expect(out.status).toBe(200);
+    }
+  });
+});
