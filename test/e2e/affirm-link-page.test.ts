@@ -14,7 +14,10 @@ afterAll(() => browser?.close());
 
 describe('the Affirm link page in Chromium', () => {
   it('shows the order, takes the confirmation, and the associate can then authorize', async () => {
-    const order = await createCheckout({ amount: 89_900, items: [{ sku: 'BIKE', name: 'City bike', unitPrice: 89_900, quantity: 1 }] });
+    const order = await createCheckout({
+      amount: 89_900,
+      items: [{ sku: 'BIKE', name: 'City bike', unitPrice: 89_900, quantity: 1 }],
+    });
     const sent = (await affirmSim.outbox()).find((m) => m.checkoutId === order.affirm.checkoutId);
     expect(sent?.link).toBe(order.affirm.redirectUrl);
 
