@@ -101,6 +101,26 @@ describe('Affirm adapter against the simulator', () => {
     expect(days).toBeLessThanOrEqual(30);
   });
 
+  it('reads a checkout as the customer moves through it', async () => {
+    const affirm = gateway();
+    const request = checkoutRequest({ amount: 12_300 });
+    const { checkoutId } = await affirm.createStoreCheckout(request);
+    expect(await affirm.readCheckout(checkoutId)).toEqual({
+      checkoutId,
+      status: 'sent',
+      orderId: request.orderId,
+      amount: 12_300,
+      currency: 'USD',
+    });
+    await affirmSim.approve(checkoutId);
+    expect((await affirm.readCheckout(checkoutId)).status).toBe('confirmed');
+    await affirm.authorize({ checkoutId, orderId: request.orderId, attempt: 0 });
+    expect((await affirm.readCheckout(checkoutId)).status).toBe('authorized');
+    expect(((await failure(affirm.readCheckout('NOSUCHCHECKOUT00'))) as AffirmFailure).reason).toBe(
+      'not_found',
+    );
+  });
+
   it('gets the same transaction back when an authorize is repeated with the same attempt', async () => {
     const affirm = gateway();
     const { checkoutId, transaction, orderId } = await authorizedCheckout(affirm);

@@ -3,6 +3,7 @@ import { AffirmFailure } from '#shared/domain/affirm/types.ts';
 import { ProviderUnavailableError } from '#shared/errors.ts';
 import {
   failureFrom,
+  mapCheckoutStatus,
   mapTransactionStatus,
   parseSuccess,
   toStoreCheckoutWire,
@@ -99,6 +100,14 @@ describe('Affirm mapping', () => {
     expect(mapTransactionStatus('auth_expired')).toBe('auth_expired');
     expect(mapTransactionStatus('disputed')).toBe('other');
     expect(mapTransactionStatus('something_new')).toBe('other');
+  });
+
+  it('maps checkout statuses, including the "unknown" of the recorded sandbox read', () => {
+    expect(mapCheckoutStatus('confirmed')).toBe('confirmed');
+    expect(mapCheckoutStatus('not_approved')).toBe('declined');
+    expect(mapCheckoutStatus('approved')).toBe('opened');
+    expect(mapCheckoutStatus('unknown')).toBe('unknown');
+    expect(mapCheckoutStatus(undefined)).toBe('unknown');
   });
 
   it.each([

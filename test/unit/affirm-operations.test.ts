@@ -61,6 +61,9 @@ function scriptedAffirm(model: ProviderModel, next: () => Outcome): AffirmGatewa
     createStoreCheckout: async () => {
       throw new Error('not used');
     },
+    readCheckout: async () => {
+      throw new Error('not used');
+    },
     authorize: async () => transaction(),
     readTransaction: async () => transaction(),
     capture: async ({ operationId, amount }) =>

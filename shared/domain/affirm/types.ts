@@ -57,6 +57,24 @@ export type AffirmTransactionStatus =
   | 'auth_expired'
   | 'other';
 
+/** Where the customer is with a checkout, as Affirm reports it (GET /api/v2/checkout/{id}). */
+export type AffirmCheckoutStatus =
+  | 'sent'
+  | 'opened'
+  | 'confirmed'
+  | 'declined'
+  | 'authorized'
+  | 'expired'
+  | 'unknown';
+
+export interface AffirmCheckoutView {
+  checkoutId: string;
+  status: AffirmCheckoutStatus;
+  orderId?: string;
+  amount?: number;
+  currency?: string;
+}
+
 export interface AffirmTransactionEvent {
   id: string;
   type: 'auth' | 'capture' | 'refund' | 'void' | 'other';
@@ -118,6 +136,8 @@ export class AffirmFailure extends Error {
 
 export interface AffirmGateway {
   createStoreCheckout(request: StoreCheckoutRequest): Promise<StoreCheckoutCreated>;
+  /** Reads a checkout's state; used to reconcile a checkout whose webhook never came. */
+  readCheckout(checkoutId: string): Promise<AffirmCheckoutView>;
   /** Authorizes a confirmed checkout. Safe to repeat: the same (checkout, attempt) always sends the same Idempotency-Key. */
   authorize(input: { checkoutId: string; orderId: string; attempt: number }): Promise<AffirmTransaction>;
   /** Reads a transaction with its events. Accepts a transaction id, or a checkout id (see the adapter). */

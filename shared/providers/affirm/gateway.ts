@@ -13,11 +13,12 @@ import {
   failureFrom,
   type MerchantSettings,
   parseSuccess,
+  toCheckoutView,
   toStoreCheckoutWire,
   toTransaction,
   toTransactionEvent,
 } from './mapping.ts';
-import { storeCheckoutResponseWire, transactionEventWire, transactionWire } from './schemas.ts';
+import { checkoutWire, storeCheckoutResponseWire, transactionEventWire, transactionWire } from './schemas.ts';
 
 export type AffirmMerchant = Omit<MerchantSettings, 'publicApiKey'>;
 
@@ -54,6 +55,11 @@ export function createAffirmGateway(
       const response = ok(await client.post('/api/v2/checkout/store', wire));
       const created = parseSuccess(storeCheckoutResponseWire(), response);
       return { checkoutId: created.checkout_id, redirectUrl: created.redirect_url };
+    },
+
+    async readCheckout(checkoutId) {
+      const response = ok(await client.get(`/api/v2/checkout/${path(checkoutId)}`));
+      return toCheckoutView(checkoutId, parseSuccess(checkoutWire(), response));
     },
 
     async authorize({ checkoutId, orderId, attempt }) {

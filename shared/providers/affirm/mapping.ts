@@ -5,6 +5,8 @@
 
 import type * as z from 'zod/mini';
 import type {
+  AffirmCheckoutStatus,
+  AffirmCheckoutView,
   AffirmFailureReason,
   AffirmTransaction,
   AffirmTransactionEvent,
@@ -15,7 +17,13 @@ import { AffirmFailure } from '../../domain/affirm/types.ts';
 import { ProviderUnavailableError } from '../../errors.ts';
 import type { AffirmResponse } from './client.ts';
 import type { StoreCheckoutRequestWire } from './request-schemas.ts';
-import { type ErrorWire, errorWire, type TransactionEventWire, type TransactionWire } from './schemas.ts';
+import {
+  type CheckoutWire,
+  type ErrorWire,
+  errorWire,
+  type TransactionEventWire,
+  type TransactionWire,
+} from './schemas.ts';
 
 export interface MerchantSettings {
   publicApiKey: string;
@@ -101,6 +109,36 @@ export function mapTransactionStatus(status: string): AffirmTransactionStatus {
     default:
       return 'other';
   }
+}
+
+/** Checkout statuses: the webhook events of providers/affirm.md, plus what reads show. */
+export function mapCheckoutStatus(status: string | undefined): AffirmCheckoutStatus {
+  switch (status) {
+    case 'sent':
+    case 'opened':
+    case 'confirmed':
+    case 'authorized':
+    case 'expired':
+      return status;
+    case 'not_approved':
+      return 'declined';
+    // `approved` and `more_information_needed` are steps before the customer confirms.
+    case 'approved':
+    case 'more_information_needed':
+      return 'opened';
+    default:
+      return 'unknown';
+  }
+}
+
+export function toCheckoutView(checkoutId: string, wire: CheckoutWire): AffirmCheckoutView {
+  return {
+    checkoutId: wire.checkout_id ?? checkoutId,
+    status: mapCheckoutStatus(wire.checkout_status),
+    ...(wire.order_id ? { orderId: wire.order_id } : {}),
+    ...(wire.total !== undefined ? { amount: wire.total } : {}),
+    ...(wire.currency ? { currency: wire.currency } : {}),
+  };
 }
 
 export function mapEventType(type: string): AffirmTransactionEvent['type'] {

@@ -20,6 +20,18 @@ export const storeCheckoutResponseWire = once(() =>
 );
 
 /** The event object: what capture, refund and void answer, and the items of `events`. */
+/** GET /api/v2/checkout/{id}: the fields the hub reads. The recorded sandbox read shows `checkout_status: "unknown"`. */
+export const checkoutWire = once(() =>
+  z.looseObject({
+    checkout_id: z.optional(text()),
+    checkout_status: z.optional(text()),
+    order_id: optionalText(),
+    total: z.optional(z.int()),
+    currency: optionalText(),
+  }),
+);
+export type CheckoutWire = z.infer<ReturnType<typeof checkoutWire>>;
+
 export const transactionEventWire = once(() =>
   z.looseObject({
     id: text(),
