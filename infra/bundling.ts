@@ -7,16 +7,23 @@
  * Measured choices (npm run bench, and the experiments in the commit history):
  *   - names are minified (no keepNames): smaller and faster for the SDK and the hub alike;
  *     every error class the hub matches on sets its `name` explicitly, as the SDK's do;
- *   - `node:stream/web` is replaced by a stub (infra/stubs/web-streams.ts): @middy/core
- *     imports it only for response streaming, which the hub does not use, and loading it
- *     pulls Node's whole web-streams implementation into every cold start.
+ *   - `node:stream/web` and `node:stream/promises` are replaced by a stub
+ *     (infra/stubs/middy-streaming.ts): @middy/core imports them only for response streaming,
+ *     which the hub does not use, and loading them pulls Node's web-streams implementation and
+ *     timers/promises into every cold start.
  */
 
 import { fileURLToPath } from 'node:url';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
 
-const WEB_STREAMS_STUB = fileURLToPath(new URL('./stubs/web-streams.ts', import.meta.url));
+const STREAMING_STUB = fileURLToPath(new URL('./stubs/middy-streaming.ts', import.meta.url));
+
+/** The modules replaced by the stub, and the only package allowed to import them (checked by the infra tests). */
+export const STUBBED_MODULES = {
+  modules: ['node:stream/web', 'node:stream/promises'],
+  onlyImportedBy: '@middy/core',
+} as const;
 
 /** ESM bundles still meet CommonJS dependencies that call require(); give them one. */
 export const ESM_REQUIRE_SHIM =
@@ -32,7 +39,7 @@ export const BUNDLING = {
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_SHIM,
   externalModules: [] as string[],
-  esbuildArgs: { '--alias:node:stream/web': WEB_STREAMS_STUB },
+  esbuildArgs: { '--alias:node:stream/web': STREAMING_STUB, '--alias:node:stream/promises': STREAMING_STUB },
 } as const;
 
 /** The same settings in esbuild's own API, for bundles built outside CDK (the bench floor). */
@@ -45,5 +52,5 @@ export const ESBUILD_OPTIONS: BuildOptions = {
   keepNames: BUNDLING.keepNames,
   mainFields: [...BUNDLING.mainFields],
   banner: { js: BUNDLING.banner },
-  alias: { 'node:stream/web': WEB_STREAMS_STUB },
+  alias: { 'node:stream/web': STREAMING_STUB, 'node:stream/promises': STREAMING_STUB },
 };

@@ -10,10 +10,17 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ESBUILD_OPTIONS, STUBBED_MODULES } from '../../infra/bundling.ts';
 import { FUNCTIONS, type FunctionName, ROUTES, routeKey } from '../../infra/routes.ts';
 import type { PaymentsHubStack } from '../../infra/stack.ts';
-import { type FunctionBundle, LAMBDA_RUNTIME_ENV, synthesizeBundles } from '../../infra/synth-bundles.ts';
+import {
+  type FunctionBundle,
+  LAMBDA_RUNTIME_ENV,
+  PROJECT_ROOT,
+  synthesizeBundles,
+} from '../../infra/synth-bundles.ts';
 
 let outdir = '';
 let stack: PaymentsHubStack;
@@ -167,6 +174,31 @@ describe('PaymentsHubStack', () => {
       // health answers 200; the others answer a problem (401: no key; 404/405 for not-found), never a 500.
       expect(out.status).toBeLessThan(500);
       if (name === 'health') expect(out.status).toBe(200);
+    }
+  });
+
+  it('stubs the streaming modules only where @middy/core alone imports them', async () => {
+    const { alias: _alias, ...withoutStub } = ESBUILD_OPTIONS;
+    for (const name of Object.keys(FUNCTIONS)) {
+      const result = await build({
+        ...withoutStub,
+        entryPoints: [join(PROJECT_ROOT, 'functions', `${name}.ts`)],
+        absWorkingDir: PROJECT_ROOT,
+        write: false,
+        metafile: true,
+        outfile: join(outdir, 'importers.mjs'),
+        logLevel: 'error',
+      });
+      for (const [file, input] of Object.entries(result.metafile.inputs)) {
+        for (const imported of input.imports) {
+          if ((STUBBED_MODULES.modules as readonly string[]).includes(imported.path)) {
+            expect(
+              file,
+              `${file} imports ${imported.path}, which function bundles replace with a stub`,
+            ).toContain(`node_modules/${STUBBED_MODULES.onlyImportedBy}/`);
+          }
+        }
+      }
     }
   });
 });
