@@ -5,9 +5,9 @@
  *
  * Method: the stack is synthesized (the real NodejsFunction bundles), the floor is bundled
  * with the same esbuild settings, then every bundle is imported in a fresh Node process with
- * the environment the stack gives it. Each round measures the floor right before each
- * function, and the ratio is taken within that pair; the table shows the median of those
- * paired ratios. Pairing cancels the slow drift of a shared machine, which otherwise moves
+ * the environment the stack gives it. Each round measures the floor next to each function
+ * (alternating which goes first), and the ratio is taken within that pair; the table shows
+ * the median of those paired ratios. Pairing cancels the slow drift of a shared machine, which otherwise moves
  * single medians by several per cent between runs.
  *   BENCH_ROUNDS (default 41) sets the number of rounds.
  */
@@ -71,8 +71,12 @@ const samples = new Map(
 process.stdout.write(`Importing each bundle in a fresh process, paired with the floor, ${rounds} rounds `);
 for (let round = 0; round < rounds; round++) {
   for (const bundle of bundles) {
-    const [floorWall, floorCpu] = importCost(floor);
-    const [wall, cpu] = importCost(bundle);
+    // Alternate which of the pair goes first, so that neither is favoured by going second.
+    const floorFirst = round % 2 === 0;
+    const first = importCost(floorFirst ? floor : bundle);
+    const second = importCost(floorFirst ? bundle : floor);
+    const [floorWall, floorCpu] = floorFirst ? first : second;
+    const [wall, cpu] = floorFirst ? second : first;
     floorWalls.push(floorWall);
     const sample = samples.get(bundle.name);
     sample?.wall.push(wall);
@@ -129,7 +133,7 @@ console.log(
 );
 for (const line of lines) print(line);
 console.log(
-  `\nNode ${process.version}, ${rounds} rounds; each ratio is the median of per-round ratios to the floor imported just before it (wall clock; CPU user+system).`,
+  `\nNode ${process.version}, ${rounds} rounds; each ratio is the median of per-round ratios to the floor imported next to it (wall clock; CPU user+system).`,
 );
 const over = rows.slice(1).filter((r) => r.ratio > GOAL);
 if (over.length) console.log(`Over the ${GOAL}x goal: ${over.map((r) => r.name).join(', ')}`);
