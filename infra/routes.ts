@@ -6,6 +6,12 @@
  */
 
 export type TableAccess = 'none' | 'read' | 'readWrite';
+
+/**
+ * Every function's timeout, in AWS and in the local gateway: below API Gateway's 30 s
+ * integration limit, so that the function, not the gateway, answers.
+ */
+export const FUNCTION_TIMEOUT_SECONDS = 25;
 export type Provider = 'affirm';
 
 export interface FunctionSpec {

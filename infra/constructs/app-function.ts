@@ -22,7 +22,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE } from '../../shared/data/table.ts';
 import { BUNDLING } from '../bundling.ts';
-import type { TableAccess } from '../routes.ts';
+import { FUNCTION_TIMEOUT_SECONDS, type TableAccess } from '../routes.ts';
 
 export interface AppFunctionProps {
   /** The file name in functions/, also the construct id and the route manifest's name. */
@@ -33,9 +33,6 @@ export interface AppFunctionProps {
   /** Adds the Parameters and Secrets Lambda Extension, through which the function reads its provider keys. */
   readsSecrets?: boolean;
 }
-
-/** Below API Gateway's 30 s integration limit, so that the function, not the gateway, answers. */
-export const FUNCTION_TIMEOUT = Duration.seconds(25);
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
 const WRITE_ACTIONS = [
@@ -67,7 +64,7 @@ export class AppFunction extends Construct {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,
-      timeout: FUNCTION_TIMEOUT,
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup,

@@ -14,13 +14,19 @@ import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { advanceClock } from '../../shared/clock.ts';
 import type { HttpEvent, HttpResult } from '../../shared/http/types.ts';
-import { DEFAULT_ROUTE_FUNCTION, type FunctionName, matchPath, ROUTES, routeKey } from '../routes.ts';
+import {
+  DEFAULT_ROUTE_FUNCTION,
+  FUNCTION_TIMEOUT_SECONDS,
+  type FunctionName,
+  matchPath,
+  ROUTES,
+  routeKey,
+} from '../routes.ts';
 
 type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
 const PAYLOAD_LIMIT = 10 * 1024 * 1024;
-/** The API Gateway integration limit is 30 s; functions are deployed with less (see the stack). */
-export const FUNCTION_TIMEOUT_MS = 25_000;
+const FUNCTION_TIMEOUT_MS = FUNCTION_TIMEOUT_SECONDS * 1000;
 const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript)|application\/[\w.+-]+\+(json|xml))/i;
 
 export interface Gateway {

@@ -11,6 +11,7 @@ import type {
   AffirmTransaction,
   AffirmTransactionEvent,
   AffirmTransactionStatus,
+  PostalAddress,
   StoreCheckoutRequest,
 } from '../../domain/affirm/types.ts';
 import { AffirmFailure } from '../../domain/affirm/types.ts';
@@ -32,6 +33,10 @@ export interface MerchantSettings {
   name?: string;
 }
 
+function wireAddress({ line1, line2, city, state, zipcode, country }: PostalAddress) {
+  return { line1, ...(line2 ? { line2 } : {}), city, state, zipcode, country };
+}
+
 /** The store/telesales checkout request. Amounts are already integer cents. */
 export function toStoreCheckoutWire(
   request: StoreCheckoutRequest,
@@ -42,7 +47,7 @@ export function toStoreCheckoutWire(
     name: customer.name.full
       ? { full: customer.name.full }
       : { first: customer.name.first ?? '', last: customer.name.last ?? '' },
-    address: { ...customer.address } as Record<string, string> & typeof customer.address,
+    address: wireAddress(customer.address),
     ...(customer.phone ? { phone_number: customer.phone } : {}),
     ...(customer.email ? { email: customer.email } : {}),
   };
