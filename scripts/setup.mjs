@@ -11,11 +11,9 @@ const stamp = 'node_modules/.payments-hub-lock-hash';
 const lockHash = createHash('sha256').update(readFileSync('package-lock.json')).digest('hex');
 
 if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
-  console.log('setup: installing npm dependencies from package-lock.json...');
-  // `npm install`, not `npm ci`: this workplace's registry mirror lacks Biome's binaries for other
-  // platforms, so the lockfile cannot list them and `npm ci` would refuse it. `npm install` still
-  // installs exactly the locked versions (and leaves the lockfile unchanged).
-  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  console.log('setup: installing npm dependencies from package-lock.json (npm ci)...');
+  // `npm ci` installs exactly the lockfile and never rewrites it, so a fresh clone stays clean.
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
   writeFileSync(stamp, lockHash);
 }
