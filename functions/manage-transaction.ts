@@ -4,7 +4,7 @@ import { NotFoundError } from '#shared/errors.ts';
 import { apiKeyAuth } from '#shared/http/api-keys.ts';
 import { endpoint, httpApi } from '#shared/http/endpoint.ts';
 import { idempotency } from '#shared/http/idempotency.ts';
-import { orderView } from '#shared/http/order-view.ts';
+import { operationView } from '#shared/http/order-view.ts';
 import { ORDER_ID } from '#shared/http/path-params.ts';
 import { CaptureBody, RefundBody, VoidBody } from '#shared/http/schemas/transaction.ts';
 import type { HttpEvent } from '#shared/http/types.ts';
@@ -30,12 +30,12 @@ export const handler = httpApi(
     const now = clock.now();
     const deps = affirmDeps();
     const action = actionOf(event);
-    const order =
+    const outcome =
       action === 'capture'
         ? await captureOrder(deps, { ...command, amount: body.amount }, now)
         : action === 'refunds'
           ? await refundOrder(deps, { ...command, amount: body.amount, reason: body.reason }, now)
           : await voidOrder(deps, command, now);
-    return json(200, orderView(order, now));
+    return json(200, operationView(outcome.order, outcome.operation, now));
   }),
 );

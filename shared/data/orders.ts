@@ -2,19 +2,19 @@
  * Orders in the single table. One partition per order; one item per aggregate part.
  *
  * Access patterns:
- *   read an order            Query PK = ORDER#<id> (consistent)                 get()
- *   find by Affirm checkout  Query GSI1 GSI1PK = AFFIRM_CHECKOUT#<id>, then get() findByAffirmCheckout()
- *   create                   TransactWrite: root attribute_not_exists(PK) + AFFIRM part   insert()
- *   change                   root Put with version = <read version> (+ parts, events, refund in one transaction) save()
+ *   read an order            Query PK = ORDER#<id> (consistent)                                  get()
+ *   find by provider ref     GetItem REF#<provider>#<ref> (consistent), then get()              findByProviderRef()
+ *   create                   TransactWrite: root attribute_not_exists(PK) + AFFIRM part          insert()
+ *   change                   root Put with version = <read version>, in one transaction with the parts,
+ *                            operations, events, refund and provider ref it writes                save()
  */
 
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
-import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { AffirmOrder, Order, OrderEvent, PendingOperation, RefundRecord } from '../domain/order.ts';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { AffirmOrder, Operation, Order, OrderEvent, RefundRecord } from '../domain/order.ts';
 import type { OrderRepository } from '../domain/ports.ts';
 import { ConcurrentUpdateError } from '../errors.ts';
 import { db, isConditionFailure, TABLE_NAME, transactionConditionFailed } from './client.ts';
-import { TABLE } from './table.ts';
 
 type Item = Record<string, NativeAttributeValue>;
 
@@ -22,9 +22,14 @@ const ROOT = 'ORDER';
 const AFFIRM = 'AFFIRM';
 const REFUND = 'REFUND#';
 const EVENT = 'EVENT#';
+const OPERATION = 'OP#';
+const PROVIDER_REF = 'REF';
 
 const orderPk = (orderId: string) => `ORDER#${orderId}`;
-const checkoutRef = (checkoutId: string) => `AFFIRM_CHECKOUT#${checkoutId}`;
+const providerRefKey = (provider: string, ref: string) => ({
+  PK: `REF#${provider}#${ref}`,
+  SK: PROVIDER_REF,
+});
 const eventSk = (version: number, index: number) =>
   `${EVENT}${String(version).padStart(10, '0')}#${String(index).padStart(3, '0')}`;
 
@@ -39,22 +44,46 @@ function rootItem(order: Order): Item {
     events: _events,
     checkout: _checkout,
     authorization: _authorization,
+    operations: _operations,
     ...root
   } = order;
   return { PK: orderPk(order.orderId), SK: ROOT, entity: 'order', ...root };
 }
 
 function affirmItem(order: AffirmOrder): Item {
-  const { checkoutId } = order.checkout;
   return {
     PK: orderPk(order.orderId),
     SK: AFFIRM,
     entity: 'affirm-checkout',
     checkout: order.checkout,
     authorization: order.authorization,
-    ...(checkoutId
-      ? { [TABLE.gsi1.partitionKey]: checkoutRef(checkoutId), [TABLE.gsi1.sortKey]: orderPk(order.orderId) }
-      : {}),
+  };
+}
+
+function operationItem(orderId: string, operation: Operation): Item {
+  return {
+    PK: orderPk(orderId),
+    SK: `${OPERATION}${operation.operationId}`,
+    entity: 'operation',
+    ...operation,
+  };
+}
+
+/**
+ * The provider-reference item of an order that has just received one, else undefined. Written
+ * in the same transaction as the order, so the reference finds the order as soon as it exists.
+ * Its condition refuses a reference already owned by another order.
+ */
+function newProviderRef(previous: Order, next: Order): Item | undefined {
+  const ref = next.checkout.checkoutId;
+  if (!ref || ref === previous.checkout.checkoutId) return undefined;
+  return {
+    Put: {
+      TableName: TABLE_NAME,
+      Item: { ...providerRefKey(next.provider, ref), entity: 'provider-ref', orderId: next.orderId },
+      ConditionExpression: 'attribute_not_exists(PK) OR orderId = :orderId',
+      ExpressionAttributeValues: { ':orderId': next.orderId },
+    },
   };
 }
 
@@ -76,11 +105,15 @@ function fromItems(items: Item[]): Order | undefined {
   const events: OrderEvent[] = items
     .filter((item) => String(item.SK).startsWith(EVENT))
     .map(({ at, type, detail }) => (detail ? { at, type, detail } : { at, type }));
+  const operations = items
+    .filter((item) => String(item.SK).startsWith(OPERATION))
+    .map(({ PK: _pk, SK: _sk, entity: _entity, ...operation }) => operation as Operation)
+    .sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
   return {
-    ...(fields as Omit<AffirmOrder, 'checkout' | 'refunds' | 'events'>),
-    pending: fields.pending as PendingOperation | undefined,
+    ...(fields as Omit<AffirmOrder, 'checkout' | 'refunds' | 'events' | 'operations'>),
     checkout: affirm.checkout,
     ...(affirm.authorization ? { authorization: affirm.authorization } : {}),
+    operations,
     refunds,
     events,
   };
@@ -135,21 +168,12 @@ export const orderRepository: OrderRepository = {
     return fromItems(await queryPartition(orderId));
   },
 
-  async findByAffirmCheckout(checkoutId) {
-    // GSI reads are eventually consistent: a checkout created a few milliseconds ago may not be
-    // found yet. The partition read that follows is consistent.
+  async findByProviderRef(provider, ref) {
     const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        IndexName: TABLE.gsi1.indexName,
-        KeyConditionExpression: '#pk = :ref',
-        ExpressionAttributeNames: { '#pk': TABLE.gsi1.partitionKey },
-        ExpressionAttributeValues: { ':ref': checkoutRef(checkoutId) },
-        Limit: 1,
-      }),
+      new GetCommand({ TableName: TABLE_NAME, Key: providerRefKey(provider, ref), ConsistentRead: true }),
     );
-    const pk = result.Items?.[0]?.PK as string | undefined;
-    return pk ? this.get(pk.slice('ORDER#'.length)) : undefined;
+    const orderId = result.Item?.orderId as string | undefined;
+    return orderId ? this.get(orderId) : undefined;
   },
 
   async save({ previous, next, events, refund }) {
@@ -163,6 +187,13 @@ export const orderRepository: OrderRepository = {
     const affirm = affirmItem(next);
     if (JSON.stringify(affirm) !== JSON.stringify(affirmItem(previous)))
       parts.push({ Put: { TableName: TABLE_NAME, Item: affirm } });
+    const ref = newProviderRef(previous, next);
+    if (ref) parts.push(ref);
+    const before = new Map(previous.operations.map((op) => [op.operationId, JSON.stringify(op)]));
+    for (const operation of next.operations) {
+      if (before.get(operation.operationId) !== JSON.stringify(operation))
+        parts.push({ Put: { TableName: TABLE_NAME, Item: operationItem(next.orderId, operation) } });
+    }
     events.forEach((e, index) => {
       const Item = { PK: orderPk(next.orderId), SK: eventSk(next.version, index), entity: 'event', ...e };
       parts.push({ Put: { TableName: TABLE_NAME, Item, ConditionExpression: 'attribute_not_exists(SK)' } });

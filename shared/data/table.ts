@@ -3,9 +3,11 @@
  * (DynamoDB Local) both build it from this description.
  *
  * Items (see docs/data-model.md for the access patterns):
- *   ORDER#<orderId>             ORDER                      order root: amounts, pending operation, version
- *   ORDER#<orderId>             AFFIRM                     Affirm checkout and authorization (GSI1: checkout id)
+ *   ORDER#<orderId>             ORDER                      order root: amounts, version
+ *   ORDER#<orderId>             AFFIRM                     Affirm checkout and authorization
+ *   ORDER#<orderId>             OP#<operationId>           one per capture/refund/void, with its state and the caller's key
  *   ORDER#<orderId>             REFUND#<refundId>          one per refund
+ *   REF#<provider>#<ref>        REF                        provider reference (Affirm checkout id) -> orderId
  *   ORDER#<orderId>             EVENT#<version>#<n>        append-only event log
  *   IDEMPOTENCY#<scope>#<key>   IDEMPOTENCY                Idempotency-Key record (TTL)
  *   APIKEY#<sha256>             APIKEY                     hashed API key (GSI1: listing by key id)
@@ -14,7 +16,7 @@
 export const TABLE = {
   partitionKey: 'PK',
   sortKey: 'SK',
-  /** Provider references and key listing: sparse, only items that carry GSI1PK appear. */
+  /** API key listing: sparse, only items that carry GSI1PK appear. */
   gsi1: { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
   /** Epoch seconds; DynamoDB deletes the item some time after. Readers still check it. */
   ttlAttribute: 'expiresAt',

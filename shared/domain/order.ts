@@ -13,22 +13,38 @@ export type CheckoutState = 'creating' | 'sent' | 'confirmed' | 'declined' | 'ex
 export type OperationKind = 'capture' | 'refund' | 'void';
 
 /**
- * A provider write in flight. At most one per order: it reserves its amount, names the
- * provider idempotency key (through operationId), and survives a crash or a timeout so
- * the next request can find out what happened at the provider before doing anything else.
+ * One provider write (capture, refund, void) and what became of it. Every operation is kept,
+ * finished or not, so that a caller retrying with its Idempotency-Key finds the operation it
+ * started, whoever finished it, and never starts a second one.
+ *
+ *   running     a request is executing it until leaseUntil
+ *   unresolved  it ended without knowing the outcome at the provider (timeout, 5xx, reset)
+ *   succeeded   the provider applied it; its amounts are in the order's totals
+ *   failed      the provider did not apply it (a refusal, or no trace of it when read)
+ *
+ * Affirm allows one write at a time on a loan, so at most one operation is running or
+ * unresolved per order; it reserves its amount until it is settled.
  */
-export interface PendingOperation {
+export interface Operation {
   kind: OperationKind;
   operationId: string;
   amount: number;
   startedAt: string;
-  /** running: a request is executing it until leaseUntil. unresolved: it ended without knowing the outcome. */
-  state: 'running' | 'unresolved';
-  leaseUntil: string;
+  state: 'running' | 'unresolved' | 'succeeded' | 'failed';
+  /** While running: the request executing it owns it until this instant. */
+  leaseUntil?: string;
   /** The caller's scoped Idempotency-Key, when it sent one: a retry with it continues this operation. */
   requestKey?: string;
   reason?: string;
+  finishedAt?: string;
+  /** The provider's id for what it did (Affirm's event id), when it succeeded. */
+  providerRef?: string;
+  /** Why it failed: the provider's error code, or `not_found_at_provider`. */
+  failure?: string;
 }
+
+/** Operation failure meaning "the provider showed no trace of it": a retry of the same request may send it again, with the same provider key. */
+export const NOT_FOUND_AT_PROVIDER = 'not_found_at_provider';
 
 export interface RefundRecord {
   refundId: string;
@@ -89,7 +105,8 @@ export interface AffirmOrder {
   capturedAmount: number;
   refundedAmount: number;
   voidedAt?: string;
-  pending?: PendingOperation;
+  /** Every operation, oldest first. */
+  operations: Operation[];
   refunds: RefundRecord[];
   events: OrderEvent[];
 }
@@ -131,8 +148,28 @@ export function isPast(instant: string, now: Date): boolean {
   return now.getTime() >= Date.parse(instant);
 }
 
+/** The operation in flight (running or unresolved), if any. */
+export function pendingOperation(order: Order): Operation | undefined {
+  return order.operations.find((op) => op.state === 'running' || op.state === 'unresolved');
+}
+
+/** The operation a request with this scoped Idempotency-Key started on the order, if any (newest first). */
+export function operationOfRequest(order: Order, requestKey: string | undefined): Operation | undefined {
+  if (requestKey === undefined) return undefined;
+  return order.operations.findLast((op) => op.requestKey === requestKey);
+}
+
+/** The order's operations with `operation` added, or replacing the one with its id. */
+export function withOperation(order: Order, operation: Operation): Operation[] {
+  const known = order.operations.some((op) => op.operationId === operation.operationId);
+  return known
+    ? order.operations.map((op) => (op.operationId === operation.operationId ? operation : op))
+    : [...order.operations, operation];
+}
+
 /** What can still be refunded: captured minus refunded minus a refund in flight. */
 export function refundableAmount(order: Order): number {
-  const inFlight = order.pending?.kind === 'refund' ? order.pending.amount : 0;
+  const pending = pendingOperation(order);
+  const inFlight = pending?.kind === 'refund' ? pending.amount : 0;
   return order.capturedAmount - order.refundedAmount - inFlight;
 }

@@ -1,8 +1,9 @@
-import type { Order } from '../domain/order.ts';
+import { type Operation, type Order, pendingOperation } from '../domain/order.ts';
 import { deriveAmounts, deriveStatus } from '../domain/status.ts';
 
 /** The order view of API.md (GET /v1/orders/{orderId} and every order-returning route). */
 export function orderView(order: Order, now: Date) {
+  const pending = pendingOperation(order);
   return {
     orderId: order.orderId,
     provider: order.provider,
@@ -20,14 +21,8 @@ export function orderView(order: Order, now: Date) {
       checkoutExpiresAt: order.checkout.expiresAt,
       ...(order.authorization ? { transactionId: order.authorization.transactionId } : {}),
     },
-    ...(order.pending
-      ? {
-          pendingOperation: {
-            kind: order.pending.kind,
-            amount: order.pending.amount,
-            state: order.pending.state,
-          },
-        }
+    ...(pending
+      ? { pendingOperation: { kind: pending.kind, amount: pending.amount, state: pending.state } }
       : {}),
     shipments: [],
     refunds: order.refunds.map(({ refundId, amount, createdAt, reason }) => ({
@@ -38,4 +33,16 @@ export function orderView(order: Order, now: Date) {
     })),
     events: order.events,
   };
+}
+
+/**
+ * The answer of capture, refund and void: the order view, plus the operation this request
+ * performed (a retry with the same Idempotency-Key names the same one; for a refund, its id
+ * is the `refundId`). Absent when nothing needed doing (capturing a captured order).
+ */
+export function operationView(order: Order, operation: Operation | undefined, now: Date) {
+  const view = orderView(order, now);
+  if (!operation) return view;
+  const { operationId, kind, amount, state } = operation;
+  return { ...view, operation: { operationId, kind, amount, state } };
 }

@@ -68,7 +68,7 @@ describe('order repository on DynamoDB Local', () => {
       checkout: { state: 'creating', expiresAt: '2026-01-01T01:00:00.000Z' },
     });
     await orderRepository.insert(order);
-    expect(await orderRepository.findByAffirmCheckout(checkoutId)).toBeUndefined();
+    expect(await orderRepository.findByProviderRef('affirm', checkoutId)).toBeUndefined();
     const sent = await orderRepository.save(
       change(
         order,
@@ -84,18 +84,29 @@ describe('order repository on DynamoDB Local', () => {
         [event(NOW, 'checkout.sent', { checkoutId })],
       ),
     );
+    // Found at once, by a strongly consistent read (no index to catch up).
+    expect((await orderRepository.findByProviderRef('affirm', checkoutId))?.version).toBe(1);
     const refund = { refundId: 'rf_1', amount: 250, createdAt: NOW.toISOString(), reason: 'damaged' };
+    const operation = {
+      kind: 'refund' as const,
+      operationId: 'rf_1',
+      amount: 250,
+      startedAt: NOW.toISOString(),
+      state: 'succeeded' as const,
+      requestKey: 'key_1:r1',
+      providerRef: 'EV1',
+    };
     await orderRepository.save(
       change(
         sent,
-        { capturedAmount: 1_000, refundedAmount: 250 },
+        { capturedAmount: 1_000, refundedAmount: 250, operations: [operation] },
         NOW,
         [event(NOW, 'refund.succeeded')],
         refund,
       ),
     );
 
-    const found = await orderRepository.findByAffirmCheckout(checkoutId);
+    const found = await orderRepository.findByProviderRef('affirm', checkoutId);
     expect(found).toMatchObject({
       orderId,
       version: 2,
@@ -104,7 +115,23 @@ describe('order repository on DynamoDB Local', () => {
       checkout: { state: 'sent', checkoutId },
     });
     expect(found?.refunds).toEqual([refund]);
+    expect(found?.operations).toEqual([operation]);
     expect(found?.events.map((e) => e.type)).toEqual(['checkout.sent', 'refund.succeeded']);
+  });
+
+  it('refuses to give one provider reference to two orders', async () => {
+    const checkoutId = uniqueId('CHK');
+    const sendWith = async (orderId: string) => {
+      const order = affirmOrder({ orderId, version: 0 });
+      await orderRepository.insert(order);
+      return orderRepository.save(
+        change(order, { checkout: { ...order.checkout, checkoutId, state: 'sent' } }, NOW, []),
+      );
+    };
+    const first = uniqueId('order');
+    await sendWith(first);
+    await expect(sendWith(uniqueId('order'))).rejects.toThrow();
+    expect((await orderRepository.findByProviderRef('affirm', checkoutId))?.orderId).toBe(first);
   });
 
   it('removes a reservation only if nobody changed it', async () => {

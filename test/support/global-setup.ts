@@ -1,8 +1,8 @@
 /** Starts the local stack once for the stack suite, on free ports so that a running `npm start` is not disturbed. */
 
-import { createServer } from 'node:net';
 import type { TestProject } from 'vitest/node';
 import { startLocalStack } from '../../infra/local/stack.ts';
+import { freePort } from './ports.ts';
 
 export interface StackInfo {
   hubUrl: string;
@@ -15,18 +15,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     stack: StackInfo;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export default async function setup(project: TestProject) {

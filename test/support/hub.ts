@@ -1,7 +1,7 @@
 /** A small client for the hub's API, as a POS would call it. */
 
 import { uniqueId } from './ids.ts';
-import { type HttpAnswer, http, stack } from './stack.ts';
+import { affirmSim, type HttpAnswer, http, stack } from './stack.ts';
 
 export interface CallOptions {
   key?: string;
@@ -22,6 +22,8 @@ export type OrderView = {
   refunds: { refundId: string; amount: number }[];
   events: { type: string }[];
   pendingOperation?: { kind: string; state: string };
+  /** The operation a capture, refund or void request performed. */
+  operation?: { operationId: string; kind: string; amount: number; state: string };
 };
 
 export type Problem = {
@@ -86,5 +88,21 @@ export async function createCheckout(
 ): Promise<OrderView> {
   const answer = await hub.post('/v1/affirm/checkouts', checkoutBody(overrides), options);
   if (answer.status !== 201) throw new Error(`create failed: ${answer.status} ${answer.text}`);
+  return answer.body;
+}
+
+/** Creates a checkout, lets the customer approve it at the simulator, and authorizes it through the hub. */
+export async function authorizedOrder(
+  overrides: Record<string, unknown> = {},
+  options: CallOptions = {},
+): Promise<OrderView> {
+  const order = await createCheckout(overrides, options);
+  await affirmSim.approve(order.affirm.checkoutId);
+  const answer = await hub.post(
+    `/v1/affirm/checkouts/${order.affirm.checkoutId}/authorize`,
+    undefined,
+    options,
+  );
+  if (answer.status !== 200) throw new Error(`authorize failed: ${answer.status} ${answer.text}`);
   return answer.body;
 }

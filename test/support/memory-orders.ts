@@ -22,7 +22,7 @@ export function memoryOrders(): OrderRepository & { stored: Map<string, Order> }
       const order = stored.get(orderId);
       return order ? copy(order) : undefined;
     },
-    async findByAffirmCheckout(checkoutId) {
+    async findByProviderRef(_provider, checkoutId) {
       const order = [...stored.values()].find((o) => o.checkout.checkoutId === checkoutId);
       return order ? copy(order) : undefined;
     },

@@ -21,6 +21,7 @@ export function affirmOrder(overrides: Partial<AffirmOrder> = {}): AffirmOrder {
     },
     capturedAmount: 0,
     refundedAmount: 0,
+    operations: [],
     refunds: [],
     events: [],
     ...overrides,

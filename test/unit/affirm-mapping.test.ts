@@ -72,7 +72,9 @@ describe('Affirm mapping', () => {
       amountRefunded: 0,
       currency: 'USD',
       authorizationExpiresAt: '2020-04-29T12:55:39.000Z',
-      events: [{ id: '8FKXAQSHIIGU4I3F', type: 'auth', amount: 25000 }],
+      events: [
+        { id: '8FKXAQSHIIGU4I3F', type: 'auth', amount: 25000, createdAt: '2020-03-30T12:55:39.000Z' },
+      ],
     });
   });
 

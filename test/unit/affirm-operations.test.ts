@@ -12,6 +12,7 @@ import type { AffirmDeps } from '#shared/domain/affirm/checkout.ts';
 import { captureOrder, refundOrder, voidOrder } from '#shared/domain/affirm/transaction.ts';
 import { AffirmFailure, type AffirmGateway, type AffirmTransaction } from '#shared/domain/affirm/types.ts';
 import type { Caller } from '#shared/domain/caller.ts';
+import { pendingOperation } from '#shared/domain/order.ts';
 import { HubError, ProviderUnavailableError } from '#shared/errors.ts';
 import { memoryOrders } from '../support/memory-orders.ts';
 import { AUTHORIZED, affirmOrder } from '../support/orders.ts';
@@ -25,6 +26,8 @@ interface ProviderModel {
   events: { id: string; type: 'capture' | 'refund' | 'void'; amount?: number; referenceId: string }[];
   /** Provider calls applied per operation id: must never exceed 1. */
   applied: Map<string, number>;
+  /** False: events carry no reference_id (nothing proves Affirm echoes it). */
+  echoReferenceId: boolean;
 }
 
 function scriptedAffirm(model: ProviderModel, next: () => Outcome): AffirmGateway {
@@ -54,7 +57,8 @@ function scriptedAffirm(model: ProviderModel, next: () => Outcome): AffirmGatewa
       id: e.id,
       type: e.type,
       amount: e.amount,
-      referenceId: e.referenceId,
+      createdAt: NOW.toISOString(),
+      ...(model.echoReferenceId ? { referenceId: e.referenceId } : {}),
     })),
   });
   return {
@@ -107,7 +111,14 @@ const NOW = new Date('2026-01-02T00:00:00.000Z');
 
 function setup(outcomes: Outcome[]) {
   const orders = memoryOrders();
-  const model: ProviderModel = { captured: 0, refunded: 0, voided: false, events: [], applied: new Map() };
+  const model: ProviderModel = {
+    captured: 0,
+    refunded: 0,
+    voided: false,
+    events: [],
+    applied: new Map(),
+    echoReferenceId: true,
+  };
   let i = 0;
   const deps: AffirmDeps = { orders, affirm: scriptedAffirm(model, () => outcomes[i++] ?? 'ok') };
   orders.stored.set(
@@ -132,12 +143,13 @@ describe('Affirm operations', () => {
     expect(
       await attempt(() => captureOrder(deps, { orderId: 'order-1', caller, requestKey: 'k1' }, NOW)),
     ).toBe('PROVIDER_UNAVAILABLE');
-    expect(orders.stored.get('order-1')?.pending?.state).toBe('unresolved');
-    expect(orders.stored.get('order-1')?.capturedAmount).toBe(0);
+    const stored = orders.stored.get('order-1');
+    expect(stored && pendingOperation(stored)?.state).toBe('unresolved');
+    expect(stored?.capturedAmount).toBe(0);
 
-    const order = await captureOrder(deps, { orderId: 'order-1', caller, requestKey: 'k1' }, NOW);
+    const { order } = await captureOrder(deps, { orderId: 'order-1', caller, requestKey: 'k1' }, NOW);
     expect(order.capturedAmount).toBe(10_000);
-    expect(order.pending).toBeUndefined();
+    expect(pendingOperation(order)).toBeUndefined();
     expect(model.events.filter((e) => e.type === 'capture')).toHaveLength(1);
   });
 
@@ -149,11 +161,49 @@ describe('Affirm operations', () => {
         refundOrder(deps, { orderId: 'order-1', caller, amount: 300, requestKey: 'r1' }, NOW),
       ),
     ).toBe('PROVIDER_UNAVAILABLE');
-    const pendingId = orders.stored.get('order-1')?.pending?.operationId;
-    const order = await refundOrder(deps, { orderId: 'order-1', caller, amount: 300, requestKey: 'r1' }, NOW);
+    const interrupted = orders.stored.get('order-1');
+    const pendingId = interrupted && pendingOperation(interrupted)?.operationId;
+    const { order } = await refundOrder(
+      deps,
+      { orderId: 'order-1', caller, amount: 300, requestKey: 'r1' },
+      NOW,
+    );
     expect(order.refundedAmount).toBe(300);
     expect(order.refunds.map((r) => r.refundId)).toEqual([pendingId]);
     expect(model.refunded).toBe(300);
+  });
+
+  it('answers a retried refund with its own refund after another request settled it, sending nothing more', async () => {
+    // Prepare: capture; refund A applied but its answer lost; refund B settles A, then refunds.
+    const { deps, model } = setup(['ok', 'lost', 'ok']);
+    await captureOrder(deps, { orderId: 'order-1', caller }, NOW);
+    const a = { orderId: 'order-1', caller, amount: 1_000, requestKey: 'A' };
+    expect(await attempt(() => refundOrder(deps, a, NOW))).toBe('PROVIDER_UNAVAILABLE');
+    const b = await refundOrder(deps, { orderId: 'order-1', caller, amount: 9_000, requestKey: 'B' }, NOW);
+    expect(b.order.refundedAmount).toBe(10_000);
+
+    // Act: A again, with its key; nothing is left to refund.
+    const retried = await refundOrder(deps, a, NOW);
+
+    // Assess: A's own refund, not a third one, and not AMOUNT_EXCEEDS_CAPTURED.
+    expect(model.refunded).toBe(10_000);
+    expect(model.events.filter((e) => e.type === 'refund')).toHaveLength(2);
+    expect(retried.operation).toMatchObject({ kind: 'refund', amount: 1_000, state: 'succeeded' });
+    expect(retried.operation?.operationId).not.toBe(b.operation?.operationId);
+  });
+
+  it('recognises a landed refund by amount and time when Affirm does not echo reference_id', async () => {
+    const { deps, model } = setup(['ok', 'lost']);
+    model.echoReferenceId = false;
+    await captureOrder(deps, { orderId: 'order-1', caller }, NOW);
+    const a = { orderId: 'order-1', caller, amount: 1_000, requestKey: 'A' };
+    expect(await attempt(() => refundOrder(deps, a, NOW))).toBe('PROVIDER_UNAVAILABLE');
+
+    const retried = await refundOrder(deps, a, NOW);
+
+    expect(model.events.filter((e) => e.type === 'refund')).toHaveLength(1);
+    expect(retried.order.refundedAmount).toBe(1_000);
+    expect(retried.order.refunds[0]?.providerRefundId).toBe(model.events.at(-1)?.id);
   });
 
   it('abandons an unapplied refund when another request comes, instead of paying it later', async () => {
@@ -162,7 +212,11 @@ describe('Affirm operations', () => {
     await attempt(() =>
       refundOrder(deps, { orderId: 'order-1', caller, amount: 300, requestKey: 'r1' }, NOW),
     );
-    const order = await refundOrder(deps, { orderId: 'order-1', caller, amount: 500, requestKey: 'r2' }, NOW);
+    const { order } = await refundOrder(
+      deps,
+      { orderId: 'order-1', caller, amount: 500, requestKey: 'r2' },
+      NOW,
+    );
     expect(order.refundedAmount).toBe(500);
     expect(model.refunded).toBe(500);
     expect(order.events.map((e) => e.type)).toContain('refund.failed');
@@ -174,14 +228,16 @@ describe('Affirm operations', () => {
     if (!order) throw new Error('missing');
     orders.stored.set('order-1', {
       ...order,
-      pending: {
-        kind: 'void',
-        operationId: 'op_x',
-        amount: 10_000,
-        startedAt: NOW.toISOString(),
-        state: 'running',
-        leaseUntil: '2026-01-02T00:01:00.000Z',
-      },
+      operations: [
+        {
+          kind: 'void',
+          operationId: 'op_x',
+          amount: 10_000,
+          startedAt: NOW.toISOString(),
+          state: 'running',
+          leaseUntil: '2026-01-02T00:01:00.000Z',
+        },
+      ],
     });
     expect(await attempt(() => captureOrder(deps, { orderId: 'order-1', caller }, NOW))).toBe(
       'OPERATION_IN_PROGRESS',
@@ -225,8 +281,10 @@ describe('Affirm operations', () => {
       fc.asyncProperty(
         fc.array(command, { maxLength: 12 }),
         fc.array(fc.constantFrom<Outcome>('ok', 'refuse', 'lost', 'down'), { maxLength: 40 }),
-        async (commands, outcomes) => {
+        fc.boolean(),
+        async (commands, outcomes, echoReferenceId) => {
           const { deps, orders, model } = setup(outcomes);
+          model.echoReferenceId = echoReferenceId;
           let key = 'k0';
           for (const [index, c] of commands.entries()) {
             if (!c.retryPrevious) key = `k${index + 1}`;
@@ -248,6 +306,16 @@ describe('Affirm operations', () => {
             expect(model.refunded).toBeLessThanOrEqual(model.captured);
             for (const count of model.applied.values()) expect(count).toBe(1);
           }
+          // One request (one key and kind; the HTTP layer refuses a key reused for another route)
+          // moved money at most once, whoever finished its operation.
+          const stored = orders.stored.get('order-1');
+          const requests = new Set(
+            stored?.operations.filter((op) => op.requestKey).map((op) => `${op.requestKey} ${op.kind}`),
+          );
+          for (const request of requests) {
+            const ops = stored?.operations.filter((op) => `${op.requestKey} ${op.kind}` === request) ?? [];
+            expect(ops.filter((op) => model.applied.has(op.operationId)).length).toBeLessThanOrEqual(1);
+          }
           // A later request settles whatever is left unresolved: then hub and provider agree exactly.
           const settled = await attempt(() =>
             voidOrder(
@@ -258,7 +326,7 @@ describe('Affirm operations', () => {
           );
           expect(['ok', 'INVALID_STATE']).toContain(settled);
           const order = orders.stored.get('order-1');
-          expect(order?.pending).toBeUndefined();
+          expect(order && pendingOperation(order)).toBeUndefined();
           expect(order?.capturedAmount).toBe(model.captured);
           expect(order?.refundedAmount).toBe(model.refunded);
           expect(Boolean(order?.voidedAt)).toBe(model.voided);

@@ -115,6 +115,7 @@ function newReservation(
     },
     capturedAmount: 0,
     refundedAmount: 0,
+    operations: [],
     refunds: [],
     events: [],
   };
@@ -169,7 +170,10 @@ export async function authorizeCheckout(
   command: AuthorizeCommand,
   now: Date,
 ): Promise<Order> {
-  const order = visibleOrder(await deps.orders.findByAffirmCheckout(command.checkoutId), command.caller);
+  const order = visibleOrder(
+    await deps.orders.findByProviderRef('affirm', command.checkoutId),
+    command.caller,
+  );
   if (order.authorization) return order;
   if (order.checkout.state === 'declined')
     throw new DeclinedError('The customer declined the Affirm checkout.');

@@ -1,17 +1,19 @@
 /**
  * The life of one provider write (capture, refund, void) on an Affirm order:
  *
- *   start     conditional write of `pending` (reserves the amount; one operation per order)
- *   execute   call Affirm with reference_id = operationId and an Idempotency-Key derived from it
- *   complete  Affirm said yes: apply the amounts, clear `pending`      (conditional write)
- *   abandon   Affirm said no (4xx): clear `pending`, nothing moved      (conditional write)
- *   unresolved  no answer (5xx, timeout, reset): keep `pending`, mark it unresolved
+ *   claim       conditional write of a `running` operation (reserves the amount; one at a time per order)
+ *   execute     call Affirm with reference_id = operationId and an Idempotency-Key derived from it
+ *   complete    Affirm said yes: apply the amounts, operation `succeeded`          (conditional write)
+ *   abandon     Affirm said no (4xx), or shows no trace of it: operation `failed`  (conditional write)
+ *   unresolved  no answer (5xx, timeout, reset): the operation keeps its reservation
  *
- * The next request on the order settles an unresolved (or crashed, lease-expired)
- * operation first, by reading Affirm's transaction: if the effect is there it is
- * recorded; if not, a retry carrying the same Idempotency-Key re-sends it (same provider
- * key), and any other request abandons it. Money therefore never moves twice for one
- * operation and never moves without being recorded.
+ * Before anything else is done to an order, an unresolved (or crashed, lease-expired)
+ * operation is settled by reading Affirm's transaction: if the effect is there it is
+ * recorded; if not, the request that started it (same Idempotency-Key) sends it again with
+ * the same provider key, and any other request abandons it. Every operation stays on the
+ * order with the caller's key, so a retry finds its own operation, whoever finished it,
+ * and answers with it: money never moves twice for one request, and never moves without
+ * being recorded.
  */
 
 import {
@@ -23,7 +25,19 @@ import {
   StateConflictError,
 } from '../../errors.ts';
 import { newId } from '../../ids.ts';
-import { change, event, isPast, type OperationKind, type Order, type PendingOperation } from '../order.ts';
+import {
+  change,
+  event,
+  isPast,
+  NOT_FOUND_AT_PROVIDER,
+  type Operation,
+  type OperationKind,
+  type Order,
+  type OrderChange,
+  operationOfRequest,
+  pendingOperation,
+  withOperation,
+} from '../order.ts';
 import { updateOrder } from '../order-access.ts';
 import type { AffirmDeps } from './checkout.ts';
 import { type AffirmEventRef, AffirmFailure, type AffirmTransaction } from './types.ts';
@@ -31,64 +45,100 @@ import { type AffirmEventRef, AffirmFailure, type AffirmTransaction } from './ty
 /** Longer than the function timeout: a running operation's owner is surely gone after this. */
 export const OPERATION_LEASE_MS = 60_000;
 
+/** How far before its start a provider event may be dated and still be taken for the operation (clock skew). */
+const CLOCK_SKEW_MS = 60_000;
+
 export interface OperationSpec {
   kind: OperationKind;
   amount: number;
   reason?: string;
 }
 
-/** Starts an operation on an order that has none pending, executes it, and returns the order after it. */
+/** The order after a request, and the operation the request performed or found done for it. */
+export interface OperationOutcome {
+  order: Order;
+  operation?: Operation;
+}
+
+/**
+ * What `prepare` leaves for the request: either its answer (`done`: its own operation is
+ * finished), or the order with nothing in flight, plus the request's own earlier operation
+ * when Affirm showed no trace of it (`retry`: to be sent again under the same operation id).
+ */
+export type Prepared = { done: OperationOutcome } | { order: Order; retry?: Operation };
+
+/**
+ * Brings the order to a known state before a request of `kind` acts on it: finishes the
+ * request's own operation if it has one, and settles any other operation still in flight.
+ */
+export async function prepare(
+  deps: AffirmDeps,
+  order: Order,
+  requestKey: string | undefined,
+  kind: OperationKind,
+  now: Date,
+): Promise<Prepared> {
+  const ownOf = (current: Order) => {
+    const own = operationOfRequest(current, requestKey);
+    return own?.kind === kind ? own : undefined;
+  };
+  const own = ownOf(order);
+  if (own?.state === 'succeeded') return { done: { order, operation: own } };
+
+  let current = order;
+  const pending = pendingOperation(order);
+  if (pending) {
+    if (pending.state === 'running' && pending.leaseUntil && !isPast(pending.leaseUntil, now))
+      throw inProgress();
+    const operation: Operation = { ...pending, state: 'running', leaseUntil: lease(now) };
+    const claimed = await claim(deps, order, operation, now);
+    const isOwn = pending.operationId === own?.operationId;
+    const landed = await findLandedEffect(deps, claimed, operation, now);
+    if (landed) {
+      current = await complete(deps, claimed, operation, landed, now);
+      if (isOwn) return { done: outcome(current, operation) };
+    } else if (isOwn) {
+      return { done: outcome(await execute(deps, claimed, operation, now), operation) };
+    } else {
+      current = await abandon(deps, claimed, operation, now, NOT_FOUND_AT_PROVIDER);
+    }
+  }
+  const ownNow = ownOf(current);
+  const retry = ownNow?.state === 'failed' && ownNow.failure === NOT_FOUND_AT_PROVIDER ? ownNow : undefined;
+  return retry ? { order: current, retry } : { order: current };
+}
+
+/**
+ * Starts an operation on an order with nothing in flight (after `prepare`), executes it,
+ * and returns the order after it. `operationId` reuses the id of the request's own earlier
+ * attempt, so that Affirm sees the same Idempotency-Key and replays rather than repeats.
+ */
 export async function runOperation(
   deps: AffirmDeps,
   order: Order,
   spec: OperationSpec,
   requestKey: string | undefined,
   now: Date,
-): Promise<Order> {
-  const operation: PendingOperation = {
+  operationId: string = newId(spec.kind === 'refund' ? 'rf' : 'op'),
+): Promise<OperationOutcome> {
+  const operation: Operation = {
     ...spec,
-    operationId: newId(spec.kind === 'refund' ? 'rf' : 'op'),
+    operationId,
     startedAt: now.toISOString(),
     state: 'running',
     leaseUntil: lease(now),
     ...(requestKey ? { requestKey } : {}),
   };
   const started = await claim(deps, order, operation, now);
-  return execute(deps, started, operation, now);
+  return outcome(await execute(deps, started, operation, now), operation);
 }
 
-export interface Settled {
-  order: Order;
-  /** True when the settled operation was this very request, retried: it is now finished. */
-  resumed: boolean;
+function outcome(order: Order, operation: Operation): OperationOutcome {
+  const stored = order.operations.find((op) => op.operationId === operation.operationId);
+  return stored ? { order, operation: stored } : { order };
 }
 
-/** Brings an order with an unfinished operation back to a known state before anything else is done to it. */
-export async function settlePending(
-  deps: AffirmDeps,
-  order: Order,
-  requestKey: string | undefined,
-  now: Date,
-): Promise<Settled> {
-  const pending = order.pending;
-  if (!pending) return { order, resumed: false };
-  if (pending.state === 'running' && !isPast(pending.leaseUntil, now)) throw inProgress();
-
-  const operation: PendingOperation = { ...pending, state: 'running', leaseUntil: lease(now) };
-  const claimed = await claim(deps, order, operation, now);
-  const sameRequest = requestKey !== undefined && pending.requestKey === requestKey;
-  const landed = await findLandedEffect(deps, claimed, operation, now);
-  if (landed) return { order: await complete(deps, claimed, operation, landed, now), resumed: sameRequest };
-  if (sameRequest) return { order: await execute(deps, claimed, operation, now), resumed: true };
-  return { order: await abandon(deps, claimed, operation, now, 'not_found_at_provider'), resumed: false };
-}
-
-async function execute(
-  deps: AffirmDeps,
-  order: Order,
-  operation: PendingOperation,
-  now: Date,
-): Promise<Order> {
+async function execute(deps: AffirmDeps, order: Order, operation: Operation, now: Date): Promise<Order> {
   let ref: AffirmEventRef;
   try {
     ref = await callAffirm(deps, order, operation);
@@ -112,7 +162,7 @@ async function execute(
   return complete(deps, order, operation, ref, now);
 }
 
-function callAffirm(deps: AffirmDeps, order: Order, operation: PendingOperation): Promise<AffirmEventRef> {
+function callAffirm(deps: AffirmDeps, order: Order, operation: Operation): Promise<AffirmEventRef> {
   const transactionId = order.authorization?.transactionId ?? '';
   const input = { transactionId, orderId: order.orderId, operationId: operation.operationId };
   switch (operation.kind) {
@@ -126,15 +176,18 @@ function callAffirm(deps: AffirmDeps, order: Order, operation: PendingOperation)
 }
 
 /**
- * Reads Affirm's transaction to see whether the operation took effect. A refund is
- * recognised by the reference_id the hub sent (its operationId); failing that, by
- * Affirm's refunded total exceeding the hub's, which is read as "ours landed" because
- * re-sending a refund that did land would pay the customer twice.
+ * Reads Affirm's transaction to see whether the operation took effect. Nothing proves that
+ * Affirm echoes `reference_id` (no recorded answer carries it), so a refund is recognised by
+ * its reference_id when present, else by a refund event the hub has not attributed yet, of
+ * the operation's amount, dated after the operation started; failing both, by Affirm's
+ * refunded total exceeding the hub's. The last two are sound because the hub runs one write
+ * at a time per loan, and they err on the side of "it landed": re-sending a refund that did
+ * land would pay the customer twice.
  */
 async function findLandedEffect(
   deps: AffirmDeps,
   order: Order,
-  operation: PendingOperation,
+  operation: Operation,
   now: Date,
 ): Promise<AffirmEventRef | undefined> {
   let transaction: AffirmTransaction;
@@ -163,64 +216,96 @@ async function findLandedEffect(
       if (voided) return { eventId: voided.id };
       return transaction.status === 'voided' ? { eventId: 'unknown' } : undefined;
     }
-    case 'refund': {
-      const ours = transaction.events.find(
-        (e) => e.type === 'refund' && e.referenceId === operation.operationId,
-      );
-      if (ours) return { eventId: ours.id, amount: ours.amount ?? operation.amount };
-      return transaction.amountRefunded > order.refundedAmount
-        ? { eventId: 'unknown', amount: operation.amount }
-        : undefined;
-    }
+    case 'refund':
+      return findLandedRefund(order, operation, transaction);
   }
 }
 
-async function claim(deps: AffirmDeps, order: Order, operation: PendingOperation, now: Date): Promise<Order> {
+function findLandedRefund(
+  order: Order,
+  operation: Operation,
+  transaction: AffirmTransaction,
+): AffirmEventRef | undefined {
+  const attributed = new Set(order.refunds.map((refund) => refund.providerRefundId));
+  const unattributed = transaction.events.filter((e) => e.type === 'refund' && !attributed.has(e.id));
+  const ours = unattributed.find((e) => e.referenceId === operation.operationId);
+  if (ours) return { eventId: ours.id, amount: ours.amount ?? operation.amount };
+  const notBefore = Date.parse(operation.startedAt) - CLOCK_SKEW_MS;
+  const likely = unattributed.find(
+    (e) =>
+      e.referenceId === undefined &&
+      e.amount === operation.amount &&
+      (e.createdAt === undefined || Date.parse(e.createdAt) >= notBefore),
+  );
+  if (likely) return { eventId: likely.id, amount: operation.amount };
+  return transaction.amountRefunded > order.refundedAmount
+    ? { eventId: 'unknown', amount: operation.amount }
+    : undefined;
+}
+
+async function claim(deps: AffirmDeps, order: Order, operation: Operation, now: Date): Promise<Order> {
   try {
-    return await deps.orders.save(change(order, { pending: operation }, now, []));
+    return await deps.orders.save(change(order, { operations: withOperation(order, operation) }, now, []));
   } catch (error) {
     if (error instanceof ConcurrentUpdateError) throw inProgress();
     throw error;
   }
 }
 
+/**
+ * Applies `decide` to the operation as currently stored, only while it is still in flight
+ * (running or unresolved): once another request has settled it, there is nothing to write.
+ */
+function whileInFlight(
+  deps: AffirmDeps,
+  order: Order,
+  operation: Operation,
+  decide: (current: Order, stored: Operation) => OrderChange,
+): Promise<Order> {
+  return updateOrder(deps.orders, order, (current) => {
+    const stored = current.operations.find((op) => op.operationId === operation.operationId);
+    if (!stored || (stored.state !== 'running' && stored.state !== 'unresolved')) return undefined;
+    return decide(current, stored);
+  });
+}
+
 function complete(
   deps: AffirmDeps,
   order: Order,
-  operation: PendingOperation,
+  operation: Operation,
   ref: AffirmEventRef,
   now: Date,
 ): Promise<Order> {
-  return updateOrder(deps.orders, order, (current) => {
-    if (current.pending?.operationId !== operation.operationId) return undefined;
-    const detail = {
-      operationId: operation.operationId,
-      amount: operation.amount,
-      providerEventId: ref.eventId,
+  return whileInFlight(deps, order, operation, (current, stored) => {
+    const done: Operation = {
+      ...stored,
+      state: 'succeeded',
+      leaseUntil: undefined,
+      finishedAt: now.toISOString(),
+      providerRef: ref.eventId,
     };
-    switch (operation.kind) {
+    const operations = withOperation(current, done);
+    const detail = { operationId: stored.operationId, amount: stored.amount, providerEventId: ref.eventId };
+    switch (stored.kind) {
       case 'capture':
-        return change(
-          current,
-          { pending: undefined, capturedAmount: current.capturedAmount + operation.amount },
-          now,
-          [event(now, 'capture.succeeded', detail)],
-        );
+        return change(current, { operations, capturedAmount: current.capturedAmount + stored.amount }, now, [
+          event(now, 'capture.succeeded', detail),
+        ]);
       case 'void':
-        return change(current, { pending: undefined, voidedAt: now.toISOString() }, now, [
+        return change(current, { operations, voidedAt: now.toISOString() }, now, [
           event(now, 'void.succeeded', detail),
         ]);
       case 'refund': {
         const refund = {
-          refundId: operation.operationId,
-          amount: operation.amount,
+          refundId: stored.operationId,
+          amount: stored.amount,
           createdAt: now.toISOString(),
           providerRefundId: ref.eventId,
-          ...(operation.reason ? { reason: operation.reason } : {}),
+          ...(stored.reason ? { reason: stored.reason } : {}),
         };
         return change(
           current,
-          { pending: undefined, refundedAmount: current.refundedAmount + operation.amount },
+          { operations, refundedAmount: current.refundedAmount + stored.amount },
           now,
           [event(now, 'refund.succeeded', detail)],
           refund,
@@ -233,39 +318,45 @@ function complete(
 function abandon(
   deps: AffirmDeps,
   order: Order,
-  operation: PendingOperation,
+  operation: Operation,
   now: Date,
   why: string,
 ): Promise<Order> {
-  return updateOrder(deps.orders, order, (current) =>
-    current.pending?.operationId !== operation.operationId
-      ? undefined
-      : change(current, { pending: undefined }, now, [
-          event(now, `${operation.kind}.failed`, { operationId: operation.operationId, reason: why }),
-        ]),
-  );
+  return whileInFlight(deps, order, operation, (current, stored) => {
+    const failed: Operation = {
+      ...stored,
+      state: 'failed',
+      leaseUntil: undefined,
+      finishedAt: now.toISOString(),
+      failure: why,
+    };
+    return change(current, { operations: withOperation(current, failed) }, now, [
+      event(now, `${stored.kind}.failed`, { operationId: stored.operationId, reason: why }),
+    ]);
+  });
 }
 
 async function markUnresolved(
   deps: AffirmDeps,
   order: Order,
-  operation: PendingOperation,
+  operation: Operation,
   now: Date,
 ): Promise<void> {
   try {
-    await updateOrder(deps.orders, order, (current) =>
-      current.pending?.operationId !== operation.operationId
-        ? undefined
-        : change(current, { pending: { ...operation, state: 'unresolved' } }, now, [
-            event(now, `${operation.kind}.outcome_unknown`, { operationId: operation.operationId }),
-          ]),
+    await whileInFlight(deps, order, operation, (current, stored) =>
+      change(
+        current,
+        { operations: withOperation(current, { ...stored, state: 'unresolved', leaseUntil: undefined }) },
+        now,
+        [event(now, `${stored.kind}.outcome_unknown`, { operationId: stored.operationId })],
+      ),
     );
   } catch {
     // If even this write fails, the lease runs out and the next request settles the operation.
   }
 }
 
-function refusal(operation: PendingOperation, failure: AffirmFailure): HubError {
+function refusal(operation: Operation, failure: AffirmFailure): HubError {
   switch (failure.reason) {
     case 'authorization_expired':
       return new ExpiredError('AUTHORIZATION_EXPIRED', 'The Affirm authorization has expired.');

@@ -81,6 +81,8 @@ export interface AffirmTransactionEvent {
   amount?: number;
   /** The reference_id the hub sent with the operation (its operationId), when Affirm echoes it. */
   referenceId?: string;
+  /** When Affirm recorded it (ISO 8601). */
+  createdAt?: string;
 }
 
 export interface AffirmTransaction {

@@ -168,6 +168,9 @@ export function toTransactionEvent(event: TransactionEventWire): AffirmTransacti
     type: mapEventType(event.type),
     ...(event.amount !== undefined ? { amount: event.amount } : {}),
     ...(event.reference_id ? { referenceId: event.reference_id } : {}),
+    ...(event.created && !Number.isNaN(Date.parse(event.created))
+      ? { createdAt: new Date(event.created).toISOString() }
+      : {}),
   };
 }
 

@@ -1,0 +1,41 @@
+/** The order data layer's lookups, checked at the request level (AWS SDK stubbed; no network). */
+
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { orderRepository } from '#shared/data/orders.ts';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+afterEach(() => dynamo.reset());
+
+describe('orderRepository.findByProviderRef', () => {
+  it('reads the reference with a strongly consistent GetItem, never through an eventually consistent index', async () => {
+    // Prepare: the reference points at an order whose partition holds its root and Affirm part.
+    dynamo.on(GetCommand).resolves({ Item: { orderId: 'order-7' } });
+    dynamo.on(QueryCommand).resolves({
+      Items: [
+        { PK: 'ORDER#order-7', SK: 'ORDER', orderId: 'order-7', version: 3, provider: 'affirm' },
+        { PK: 'ORDER#order-7', SK: 'AFFIRM', checkout: { state: 'sent', checkoutId: 'CHK7' } },
+      ],
+    });
+
+    // Act
+    const order = await orderRepository.findByProviderRef('affirm', 'CHK7');
+
+    // Assess
+    expect(order?.orderId).toBe('order-7');
+    const gets = dynamo.commandCalls(GetCommand);
+    expect(gets).toHaveLength(1);
+    expect(gets[0]?.args[0].input).toMatchObject({ ConsistentRead: true, Key: { PK: 'REF#affirm#CHK7' } });
+    const queries = dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    expect(queries.every((input) => input.IndexName === undefined && input.ConsistentRead === true)).toBe(
+      true,
+    );
+  });
+
+  it('answers undefined for an unknown reference without reading any order', async () => {
+    dynamo.on(GetCommand).resolves({});
+    expect(await orderRepository.findByProviderRef('affirm', 'NOPE')).toBeUndefined();
+    expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+});
