@@ -12,8 +12,17 @@ import { affirmSim, stack } from '../support/stack.ts';
 async function checkoutRequestsFor(orderId: string) {
   return (await affirmSim.requests()).filter(
     (r) =>
-      r.path === '/api/v2/checkout/store' && (r.body as { order_id?: string } | undefined)?.order_id === orderId,
+      r.path === '/api/v2/checkout/store' &&
+      (r.body as { order_id?: string } | undefined)?.order_id === orderId,
   );
+}
+
+/** The store location Affirm recorded for the one checkout it received for the order. */
+async function storeLocationSentFor(orderId: string): Promise<string | undefined> {
+  const [request, ...more] = await checkoutRequestsFor(orderId);
+  expect(more).toEqual([]);
+  const body = request?.body as { metadata?: { store_location?: string } } | undefined;
+  return body?.metadata?.store_location;
 }
 
 describe('store location of a new checkout', () => {
@@ -35,8 +44,7 @@ describe('store location of a new checkout', () => {
     const orderId = uniqueId('order');
     const answer = await hub.post('/v1/affirm/checkouts', checkoutBody({ orderId, metadata: undefined }));
     expect(answer.status).toBe(201);
-    const [sent] = await checkoutRequestsFor(orderId);
-    expect((sent?.body as { metadata?: { store_location?: string } }).metadata?.store_location).toBe('Denver');
+    expect(await storeLocationSentFor(orderId)).toBe('Denver');
   });
 
   it('lets an admin key open a checkout for another store, which that store then owns', async () => {
@@ -47,8 +55,7 @@ describe('store location of a new checkout', () => {
       { key: stack().keys.admin },
     );
     expect(answer.status).toBe(201);
-    const [sent] = await checkoutRequestsFor(orderId);
-    expect((sent?.body as { metadata?: { store_location?: string } }).metadata?.store_location).toBe('Boston');
+    expect(await storeLocationSentFor(orderId)).toBe('Boston');
     // Denver's key cannot see Boston's order.
     expect((await hub.get(`/v1/orders/${orderId}`)).status).toBe(404);
   });
