@@ -6,9 +6,11 @@
 import {
   DeclinedError,
   ExpiredError,
+  type FieldError,
   ProviderRejectedError,
   ProviderUnavailableError,
   StateConflictError,
+  ValidationError,
 } from '../../errors.ts';
 import type { Caller } from '../caller.ts';
 import { type AffirmOrder, type Channel, change, event, isPast, type Order } from '../order.ts';
@@ -18,6 +20,7 @@ import {
   AffirmFailure,
   type AffirmGateway,
   type AffirmTransaction,
+  type StoreCheckoutCreated,
   type StoreCheckoutRequest,
 } from './types.ts';
 
@@ -35,6 +38,7 @@ export interface CheckoutSettings {
 const CREATE_LEASE_MS = 30_000;
 
 export type CreateStoreCheckoutCommand = Omit<StoreCheckoutRequest, 'expiresAt' | 'storeLocation'> & {
+  /** metadata.storeLocation: an admin key's choice; a location key may only repeat its own. */
   storeLocation?: string;
   caller: Caller;
   /** Fingerprint of the request body: the same body may resume an interrupted create. */
@@ -43,9 +47,11 @@ export type CreateStoreCheckoutCommand = Omit<StoreCheckoutRequest, 'expiresAt' 
 
 /**
  * Reserves the order id, opens the checkout at Affirm, records it as `sent`.
- * Throws ORDER_EXISTS for a taken id (unless this is a retry of the same, unfinished
- * create), PROVIDER_REJECTED when Affirm refuses (the id is freed again), and
- * PROVIDER_UNAVAILABLE when Affirm's answer is unknown (the reservation is kept for the retry).
+ * Throws VALIDATION_FAILED, before anything is reserved, for a location key naming another
+ * store location and for items that do not add up to the amount; ORDER_EXISTS for a taken id
+ * (unless this is a retry of the same, unfinished create); PROVIDER_REJECTED when Affirm
+ * refuses (the id is freed again); PROVIDER_UNAVAILABLE when Affirm's answer is unknown (the
+ * reservation is kept for the retry).
  */
 export async function createStoreCheckout(
   deps: AffirmDeps,
@@ -53,19 +59,20 @@ export async function createStoreCheckout(
   command: CreateStoreCheckoutCommand,
   now: Date,
 ): Promise<Order> {
-  const location =
-    command.caller.role === 'location' ? command.caller.location : (command.storeLocation ?? 'admin');
+  const location = checkedLocation(command);
   const reservation = newReservation(command, location, settings, now);
   const inserted = await deps.orders.insert(reservation);
   const order = inserted.created
     ? reservation
     : await resumeReservation(deps, inserted.existing, command, now);
 
-  let created: Awaited<ReturnType<AffirmGateway['createStoreCheckout']>>;
+  // The caller and the fingerprint are the hub's business, not Affirm's.
+  const { caller: _caller, fingerprint: _fingerprint, storeLocation: _asked, ...request } = command;
+  let created: StoreCheckoutCreated;
   try {
     created = await deps.affirm.createStoreCheckout({
-      ...command,
-      storeLocation: command.storeLocation ?? location,
+      ...request,
+      storeLocation: location,
       expiresAt: order.checkout.expiresAt,
     });
   } catch (error) {
@@ -86,6 +93,61 @@ export async function createStoreCheckout(
           [event(now, 'checkout.sent', { checkoutId: created.checkoutId, channel: current.channel })],
         ),
   );
+}
+
+/**
+ * Checks what the body schema cannot see on its own, before anything is reserved or sent,
+ * and returns the store location of the new checkout. Both rules live here rather than in
+ * the request schema: the location rule needs the caller, and the amount rule is one the hub
+ * keeps for every checkout it opens whatever the entry point. Running after the
+ * Idempotency-Key check also keeps API.md's promise that a reused key with a different body
+ * is 422 IDEMPOTENCY_KEY_REUSED, which a schema refinement (run first) would turn into a 400.
+ */
+function checkedLocation(command: CreateStoreCheckoutCommand): string {
+  const location = storeLocationOf(command);
+  const errors = [...(location.error ? [location.error] : []), ...itemsTotalErrors(command)];
+  if (errors.length > 0) throw new ValidationError('The request body is not valid.', errors);
+  return location.value;
+}
+
+/**
+ * The store location owns the order and Affirm records it. A location key's own location
+ * decides: it may repeat it in `metadata.storeLocation` but not name another store, or a
+ * Denver key could book sales as Boston's. An admin key chooses (`admin` when it names none).
+ */
+function storeLocationOf(command: CreateStoreCheckoutCommand): { value: string; error?: FieldError } {
+  const { caller, storeLocation } = command;
+  if (caller.role === 'admin') return { value: storeLocation ?? 'admin' };
+  if (storeLocation === undefined || storeLocation === caller.location) return { value: caller.location };
+  return {
+    value: caller.location,
+    error: {
+      path: 'metadata.storeLocation',
+      message: `must be this API key's location (${caller.location}) or be omitted`,
+    },
+  };
+}
+
+/**
+ * When items are listed (even an empty list), their unitPrice x quantity plus taxAmount plus
+ * shippingAmount must equal `amount`, or the customer would see one total and pay another.
+ * Without items there is nothing to check. The sum is taken in BigInt: 500 items of
+ * 10_000 x MAX_MINOR_AMOUNT reach 5e17, far past Number.MAX_SAFE_INTEGER, where a double
+ * would round. The amounts themselves are integers (the body schema made sure).
+ */
+function itemsTotalErrors(command: CreateStoreCheckoutCommand): FieldError[] {
+  if (!command.items) return [];
+  const total =
+    command.items.reduce((sum, item) => sum + BigInt(item.unitPrice) * BigInt(item.quantity), 0n) +
+    BigInt(command.taxAmount ?? 0) +
+    BigInt(command.shippingAmount ?? 0);
+  if (total === BigInt(command.amount)) return [];
+  return [
+    {
+      path: 'amount',
+      message: `must equal the items (unitPrice x quantity) plus taxAmount plus shippingAmount, which add up to ${total}`,
+    },
+  ];
 }
 
 function newReservation(

@@ -41,6 +41,7 @@ export const CreateStoreCheckoutBody = z.object({
         path: ['email'],
       }),
     ),
+  // That items, tax and shipping add up to `amount` is checked by createStoreCheckout, not here (see there why).
   items: z.optional(
     z
       .array(
