@@ -84,14 +84,14 @@ describe('refund limit', () => {
 
   it('refunds exactly what is left when asked for it', async () => {
     const { refund, affirmRefunds } = setup({ capturedAmount: 10_000, refundedAmount: 3_000 });
-    const order = await refund(7_000);
+    const { order } = await refund(7_000);
     expect(affirmRefunds).toEqual([7_000]);
     expect(order.refundedAmount).toBe(10_000);
   });
 
   it('refunds exactly what is left when no amount is given', async () => {
     const { refund, stored, affirmRefunds } = setup({ capturedAmount: 10_000, refundedAmount: 3_000 });
-    const order = await refund();
+    const { order } = await refund();
     expect(affirmRefunds).toEqual([7_000]);
     expect(order.refundedAmount).toBe(10_000);
     expect(stored().refunds.map((r) => r.amount)).toEqual([7_000]);
