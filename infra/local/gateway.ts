@@ -155,6 +155,30 @@ async function invoke(name: FunctionName, event: HttpEvent): Promise<HttpResult 
   }
 }
 
+/**
+ * `POST /__local/clock {"advanceSeconds": n}`: the body is checked whole before the clock
+ * moves, so a refused call (400) changes nothing.
+ */
+function moveClock(text: string): { now: string } | { error: string } {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    return { error: 'The body must be JSON: {"advanceSeconds": <seconds>}.' };
+  }
+  const seconds =
+    typeof input === 'object' && input !== null && !Array.isArray(input)
+      ? (input as { advanceSeconds?: unknown }).advanceSeconds
+      : undefined;
+  if (typeof seconds !== 'number')
+    return { error: 'advanceSeconds is required and must be a number: {"advanceSeconds": <seconds>}.' };
+  try {
+    return { now: advanceClock(seconds).toISOString() };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   const method = req.method ?? 'GET';
@@ -163,17 +187,8 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!body) return reply(res, 413, json, JSON.stringify({ message: 'Request Entity Too Large' }));
 
   if (method === 'POST' && url.pathname === '/__local/clock') {
-    try {
-      const { advanceSeconds } = JSON.parse(body.toString('utf8') || '{}') as { advanceSeconds?: number };
-      return reply(
-        res,
-        200,
-        json,
-        JSON.stringify({ now: advanceClock(Number(advanceSeconds)).toISOString() }),
-      );
-    } catch (error) {
-      return reply(res, 400, json, JSON.stringify({ error: (error as Error).message }));
-    }
+    const moved = moveClock(body.toString('utf8'));
+    return reply(res, 'error' in moved ? 400 : 200, json, JSON.stringify(moved));
   }
 
   let name: FunctionName = DEFAULT_ROUTE_FUNCTION;
