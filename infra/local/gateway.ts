@@ -64,9 +64,26 @@ function apiGatewayRequestId(): string {
   return `${randomBytes(12).toString('base64url')}=`;
 }
 
+/**
+ * The request target as API Gateway reads it: a path and a raw query string, split at the
+ * first `?`. Never parsed as a URL: `//v1/orders/x` is a path whose first segment is empty,
+ * not a request for host `v1`.
+ */
+interface Target {
+  path: string;
+  query: string;
+}
+
+function targetOf(requestTarget: string): Target {
+  const mark = requestTarget.indexOf('?');
+  return mark < 0
+    ? { path: requestTarget, query: '' }
+    : { path: requestTarget.slice(0, mark), query: requestTarget.slice(mark + 1) };
+}
+
 function toEvent(
   req: IncomingMessage,
-  url: URL,
+  target: Target,
   body: Buffer,
   route: string,
   params?: Record<string, string>,
@@ -77,7 +94,7 @@ function toEvent(
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams)
+  for (const [name, value] of new URLSearchParams(target.query))
     query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
   const contentType = req.headers['content-type'] ?? '';
   const isText = body.length === 0 || TEXT_TYPES.test(contentType);
@@ -85,8 +102,8 @@ function toEvent(
   return {
     version: '2.0',
     routeKey: route,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath: target.path,
+    rawQueryString: target.query,
     ...(req.headers.cookie ? { cookies: req.headers.cookie.split(/;\s*/) } : {}),
     headers,
     ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
@@ -98,7 +115,7 @@ function toEvent(
       domainPrefix: (req.headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
       http: {
         method: req.method ?? 'GET',
-        path: url.pathname,
+        path: target.path,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         userAgent: req.headers['user-agent'] ?? '',
@@ -180,13 +197,13 @@ function moveClock(text: string): { now: string } | { error: string } {
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://local');
+  const target = targetOf(req.url ?? '/');
   const method = req.method ?? 'GET';
   const body = await readBody(req);
   const json = { 'content-type': 'application/json' };
   if (!body) return reply(res, 413, json, JSON.stringify({ message: 'Request Entity Too Large' }));
 
-  if (method === 'POST' && url.pathname === '/__local/clock') {
+  if (method === 'POST' && target.path === '/__local/clock') {
     const moved = moveClock(body.toString('utf8'));
     return reply(res, 'error' in moved ? 400 : 200, json, JSON.stringify(moved));
   }
@@ -195,7 +212,7 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   let route = '$default';
   let params: Record<string, string> | undefined;
   for (const candidate of ROUTES) {
-    const matched = candidate.method === method ? matchPath(candidate.path, url.pathname) : undefined;
+    const matched = candidate.method === method ? matchPath(candidate.path, target.path) : undefined;
     if (matched) {
       name = candidate.function;
       route = routeKey(candidate);
@@ -204,7 +221,7 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     }
   }
   try {
-    const result = await invoke(name, toEvent(req, url, body, route, params));
+    const result = await invoke(name, toEvent(req, target, body, route, params));
     if (result === 'timeout')
       return reply(res, 503, json, JSON.stringify({ message: 'Service Unavailable' }));
     const payload = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;

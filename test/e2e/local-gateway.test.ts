@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { createCheckout, hub, type Problem } from '../support/hub.ts';
+import { rawRequest } from '../support/raw-http.ts';
 import { http, stack } from '../support/stack.ts';
 
 const TEN_YEARS_SECONDS = 10 * 365 * 86_400;
@@ -50,5 +51,40 @@ describe('local gateway: POST /__local/clock', () => {
     expect(read.status).toBe(200);
     expect(read.body.orderId).toBe(order.orderId);
     expect(Math.abs((await clockOffsetMs()) - offsetBefore)).toBeLessThan(60_000);
+  });
+});
+
+describe('local gateway: request targets', () => {
+  it('reads `//v1/...` as a path: no route matches, the $default function answers 404', async () => {
+    const answer = await rawRequest<Problem>(stack().hubUrl, 'GET', '//v1/orders/x', {
+      headers: { authorization: `Bearer ${stack().keys.pos}` },
+    });
+    expect(answer.status).toBe(404);
+    expect(answer.headers.get('content-type')).toBe('application/problem+json');
+    expect(answer.body).toMatchObject({ code: 'NOT_FOUND', detail: '//v1/orders/x was not found.' });
+  });
+
+  it('never takes the first segment of `//host/...` for a host', async () => {
+    const order = await createCheckout();
+    const answer = await rawRequest<Problem>(stack().hubUrl, 'GET', `//evil/v1/orders/${order.orderId}`, {
+      headers: { authorization: `Bearer ${stack().keys.pos}` },
+    });
+    expect(answer.status).toBe(404);
+    expect(answer.body.code).toBe('NOT_FOUND');
+  });
+
+  it('answers a target no URL parser accepts with a problem, not a crash', async () => {
+    const answer = await rawRequest<Problem>(stack().hubUrl, 'GET', '//[');
+    expect(answer.status).toBe(404);
+    expect(answer.body.code).toBe('NOT_FOUND');
+    expect((await hub.get('/health', { key: '' })).status).toBe(200);
+  });
+
+  it('still routes a path that carries a query string', async () => {
+    const order = await createCheckout();
+    const answer = await rawRequest<Problem>(stack().hubUrl, 'GET', `/v1/orders/${order.orderId}?a=1&a=2`, {
+      headers: { authorization: `Bearer ${stack().keys.pos}` },
+    });
+    expect(answer.status).toBe(200);
   });
 });
