@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { checkoutBody, hub, type Problem } from '../support/hub.ts';
+import { rawRequest } from '../support/raw-http.ts';
 import { affirmSim, type HttpAnswer, http, stack } from '../support/stack.ts';
 
 const storeCalls = async () =>
@@ -55,6 +56,17 @@ describe('bad input', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expectProblem(answer, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('a body without a Content-Type is 415, and nothing is created', async () => {
+    const before = await storeCalls();
+    const answer = await rawRequest<Problem>(stack().hubUrl, 'POST', '/v1/affirm/checkouts', {
+      headers: { authorization: `Bearer ${stack().keys.pos}` },
+      body: JSON.stringify(checkoutBody({ orderId: 'o-no-content-type' })),
+    });
+    expectProblem(answer, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(answer.body.detail).toMatch(/Content-Type/);
+    await expectUnchanged('o-no-content-type', before);
   });
 
   it('an unknown route is 404 and a wrong method is 405 with Allow', async () => {
