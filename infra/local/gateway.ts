@@ -232,7 +232,16 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   }
 }
 
-export async function startGateway(port: number, host = '127.0.0.1'): Promise<Gateway> {
+function urlOf(server: Server, host: string): string {
+  return `http://${host}:${(server.address() as AddressInfo).port}`;
+}
+
+/** `onListening` runs once the port is bound, before any request is served (the URL is known only then). */
+export async function startGateway(
+  port: number,
+  host = '127.0.0.1',
+  onListening: (url: string) => void = () => undefined,
+): Promise<Gateway> {
   const server: Server = createServer((req, res) => {
     serve(req, res).catch((error: unknown) => {
       console.error('[gateway] request failed', error);
@@ -241,11 +250,13 @@ export async function startGateway(port: number, host = '127.0.0.1'): Promise<Ga
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(port, host, () => {
+      onListening(urlOf(server, host));
+      resolve();
+    });
   });
-  const address = server.address() as AddressInfo;
   return {
-    url: `http://${host}:${address.port}`,
+    url: urlOf(server, host),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
