@@ -43,6 +43,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   hubUrl: string;
   dynamodbEndpoint: string;
+  /** DynamoDB Local's Java process, when this stack started it. */
+  dynamodbPid?: number;
   affirmSimulatorUrl: string;
   affirmBaseUrl: string;
   tableName: string;
@@ -120,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       hubUrl: gateway.url,
       dynamodbEndpoint,
+      ...(dynamo ? { dynamodbPid: dynamo.pid } : {}),
       affirmSimulatorUrl: affirm.url,
       affirmBaseUrl,
       tableName,
