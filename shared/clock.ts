@@ -12,10 +12,26 @@ export const clock = {
   },
 };
 
-/** Local stack and tests only: moves the clock forward. */
+/** The largest shift one call accepts: more than any expiry the hub knows (30 days), far from Date's limits. */
+export const MAX_CLOCK_ADVANCE_SECONDS = 10 * 365 * 86_400;
+
+/**
+ * Local stack and tests only: moves the clock forward by `seconds`, 0 to MAX_CLOCK_ADVANCE_SECONDS.
+ * Checks everything before it changes anything: a refused shift leaves the clock where it was.
+ */
 export function advanceClock(seconds: number): Date {
-  if (!Number.isFinite(seconds) || seconds < 0)
-    throw new RangeError('advanceSeconds must be a non-negative number');
-  offsetMs += seconds * 1000;
+  if (
+    typeof seconds !== 'number' ||
+    !Number.isFinite(seconds) ||
+    seconds < 0 ||
+    seconds > MAX_CLOCK_ADVANCE_SECONDS
+  )
+    throw new RangeError(
+      `advanceSeconds must be a number of seconds from 0 to ${MAX_CLOCK_ADVANCE_SECONDS} (10 years)`,
+    );
+  const next = offsetMs + seconds * 1000;
+  if (Number.isNaN(new Date(Date.now() + next).getTime()))
+    throw new RangeError('advanceSeconds would move the clock past the last date JavaScript can represent');
+  offsetMs = next;
   return clock.now();
 }

@@ -49,6 +49,14 @@ export const tableConfig = once(() => ({
   tableName: required('TABLE_NAME'),
   /** Local stack only: DynamoDB Local's URL. Unset in AWS. */
   endpoint: optional('DYNAMODB_ENDPOINT'),
+  /**
+   * Bounds on each DynamoDB call, so that a stalled or unreachable DynamoDB becomes a 503
+   * problem in a few seconds, well inside the function timeout (25 s), instead of hanging.
+   * Worst case per call: maxAttempts x (connect or request timeout) plus the SDK's short back-off.
+   */
+  connectTimeoutMs: positiveInt('DYNAMODB_CONNECT_TIMEOUT_MS', 1_000),
+  requestTimeoutMs: positiveInt('DYNAMODB_REQUEST_TIMEOUT_MS', 2_500),
+  maxAttempts: positiveInt('DYNAMODB_MAX_ATTEMPTS', 2),
 }));
 
 export const affirmConfig = once(() => ({

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'IDEMPOTENCY_IN_PROGRESS'
   | 'PROVIDER_REJECTED'
   | 'PROVIDER_UNAVAILABLE'
+  | 'STORAGE_UNAVAILABLE'
   | 'INTERNAL';
 
 export interface FieldError {

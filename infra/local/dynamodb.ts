@@ -16,6 +16,8 @@ import { createTableInput, TABLE } from '../../shared/data/table.ts';
 
 export interface DynamoDbLocal {
   endpoint: string;
+  /** The Java process's id: tests stall DynamoDB Local with SIGSTOP (and always SIGCONT it). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startDynamoDbLocal(port: number): Promise<DynamoDbLocal> {
   client.destroy();
   return {
     endpoint,
+    pid: child.pid ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {
         process.removeListener('exit', killOnExit);

@@ -64,9 +64,26 @@ function apiGatewayRequestId(): string {
   return `${randomBytes(12).toString('base64url')}=`;
 }
 
+/**
+ * The request target as API Gateway reads it: a path and a raw query string, split at the
+ * first `?`. Never parsed as a URL: `//v1/orders/x` is a path whose first segment is empty,
+ * not a request for host `v1`.
+ */
+interface Target {
+  path: string;
+  query: string;
+}
+
+function targetOf(requestTarget: string): Target {
+  const mark = requestTarget.indexOf('?');
+  return mark < 0
+    ? { path: requestTarget, query: '' }
+    : { path: requestTarget.slice(0, mark), query: requestTarget.slice(mark + 1) };
+}
+
 function toEvent(
   req: IncomingMessage,
-  url: URL,
+  target: Target,
   body: Buffer,
   route: string,
   params?: Record<string, string>,
@@ -77,7 +94,7 @@ function toEvent(
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams)
+  for (const [name, value] of new URLSearchParams(target.query))
     query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
   const contentType = req.headers['content-type'] ?? '';
   const isText = body.length === 0 || TEXT_TYPES.test(contentType);
@@ -85,8 +102,8 @@ function toEvent(
   return {
     version: '2.0',
     routeKey: route,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath: target.path,
+    rawQueryString: target.query,
     ...(req.headers.cookie ? { cookies: req.headers.cookie.split(/;\s*/) } : {}),
     headers,
     ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
@@ -98,7 +115,7 @@ function toEvent(
       domainPrefix: (req.headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
       http: {
         method: req.method ?? 'GET',
-        path: url.pathname,
+        path: target.path,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         userAgent: req.headers['user-agent'] ?? '',
@@ -155,32 +172,47 @@ async function invoke(name: FunctionName, event: HttpEvent): Promise<HttpResult 
   }
 }
 
+/**
+ * `POST /__local/clock {"advanceSeconds": n}`: the body is checked whole before the clock
+ * moves, so a refused call (400) changes nothing.
+ */
+function moveClock(text: string): { now: string } | { error: string } {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    return { error: 'The body must be JSON: {"advanceSeconds": <seconds>}.' };
+  }
+  const seconds =
+    typeof input === 'object' && input !== null && !Array.isArray(input)
+      ? (input as { advanceSeconds?: unknown }).advanceSeconds
+      : undefined;
+  if (typeof seconds !== 'number')
+    return { error: 'advanceSeconds is required and must be a number: {"advanceSeconds": <seconds>}.' };
+  try {
+    return { now: advanceClock(seconds).toISOString() };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://local');
+  const target = targetOf(req.url ?? '/');
   const method = req.method ?? 'GET';
   const body = await readBody(req);
   const json = { 'content-type': 'application/json' };
   if (!body) return reply(res, 413, json, JSON.stringify({ message: 'Request Entity Too Large' }));
 
-  if (method === 'POST' && url.pathname === '/__local/clock') {
-    try {
-      const { advanceSeconds } = JSON.parse(body.toString('utf8') || '{}') as { advanceSeconds?: number };
-      return reply(
-        res,
-        200,
-        json,
-        JSON.stringify({ now: advanceClock(Number(advanceSeconds)).toISOString() }),
-      );
-    } catch (error) {
-      return reply(res, 400, json, JSON.stringify({ error: (error as Error).message }));
-    }
+  if (method === 'POST' && target.path === '/__local/clock') {
+    const moved = moveClock(body.toString('utf8'));
+    return reply(res, 'error' in moved ? 400 : 200, json, JSON.stringify(moved));
   }
 
   let name: FunctionName = DEFAULT_ROUTE_FUNCTION;
   let route = '$default';
   let params: Record<string, string> | undefined;
   for (const candidate of ROUTES) {
-    const matched = candidate.method === method ? matchPath(candidate.path, url.pathname) : undefined;
+    const matched = candidate.method === method ? matchPath(candidate.path, target.path) : undefined;
     if (matched) {
       name = candidate.function;
       route = routeKey(candidate);
@@ -189,7 +221,7 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     }
   }
   try {
-    const result = await invoke(name, toEvent(req, url, body, route, params));
+    const result = await invoke(name, toEvent(req, target, body, route, params));
     if (result === 'timeout')
       return reply(res, 503, json, JSON.stringify({ message: 'Service Unavailable' }));
     const payload = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
@@ -200,7 +232,16 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   }
 }
 
-export async function startGateway(port: number, host = '127.0.0.1'): Promise<Gateway> {
+function urlOf(server: Server, host: string): string {
+  return `http://${host}:${(server.address() as AddressInfo).port}`;
+}
+
+/** `onListening` runs once the port is bound, before any request is served (the URL is known only then). */
+export async function startGateway(
+  port: number,
+  host = '127.0.0.1',
+  onListening: (url: string) => void = () => undefined,
+): Promise<Gateway> {
   const server: Server = createServer((req, res) => {
     serve(req, res).catch((error: unknown) => {
       console.error('[gateway] request failed', error);
@@ -209,11 +250,13 @@ export async function startGateway(port: number, host = '127.0.0.1'): Promise<Ga
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(port, host, () => {
+      onListening(urlOf(server, host));
+      resolve();
+    });
   });
-  const address = server.address() as AddressInfo;
   return {
-    url: `http://${host}:${address.port}`,
+    url: urlOf(server, host),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,7 +1,8 @@
 /**
  * The whole hub on one machine: DynamoDB Local with the hub's table, the provider
  * simulators, a Secrets Manager stand-in holding the simulators' keys, the seeded API
- * keys, and the local gateway serving every function. Provider keys are served by a
+ * keys, and the local gateway serving every function, started last so that it answers only
+ * when all of that is ready. Provider keys are served by a
  * stand-in for the Parameters and Secrets Lambda Extension. `npm start` and the test suites
  * both start it through `startLocalStack`; `stop()` ends every child process.
  */
@@ -42,6 +43,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   hubUrl: string;
   dynamodbEndpoint: string;
+  /** DynamoDB Local's Java process, when this stack started it. */
+  dynamodbPid?: number;
   affirmSimulatorUrl: string;
   affirmBaseUrl: string;
   tableName: string;
@@ -88,9 +91,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     stoppers.push(secrets.close);
 
-    const gateway: Gateway = await startGateway(options.hubPort ?? d.hubPort, d.host);
-    stoppers.push(gateway.close);
-
     const affirmBaseUrl = options.affirmBaseUrl ?? affirm.url;
     const env: Record<string, string> = {
       TABLE_NAME: tableName,
@@ -104,16 +104,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AFFIRM_BASE_URL: affirmBaseUrl,
       AFFIRM_SECRET_ID: d.affirmSecretId,
       AFFIRM_TIMEOUT_MS: String(options.affirmTimeoutMs ?? 10_000),
-      HUB_PUBLIC_URL: gateway.url,
       LOG_LEVEL: options.logLevel ?? 'info',
     };
     // The functions run in this process and read their configuration when first loaded.
     Object.assign(process.env, env);
+    // Ready means ready: the keys are stored before the gateway listens, so the first request
+    // that /health lets through can already authenticate.
     await seedApiKeys();
+
+    // The hub's public URL is known once the port is bound; it is set before any request is read.
+    const gateway: Gateway = await startGateway(options.hubPort ?? d.hubPort, d.host, (url) => {
+      env.HUB_PUBLIC_URL = url;
+      process.env.HUB_PUBLIC_URL = url;
+    });
+    stoppers.push(gateway.close);
 
     return {
       hubUrl: gateway.url,
       dynamodbEndpoint,
+      ...(dynamo ? { dynamodbPid: dynamo.pid } : {}),
       affirmSimulatorUrl: affirm.url,
       affirmBaseUrl,
       tableName,

@@ -3,7 +3,8 @@
  * Every default of API.md can be overridden by an environment variable:
  *   HUB_PORT, DYNAMODB_PORT, DYNAMODB_ENDPOINT (use a running DynamoDB instead), AFFIRM_SIMULATOR_PORT,
  *   AFFIRM_BASE_URL + AFFIRM_PUBLIC_API_KEY + AFFIRM_PRIVATE_API_KEY (talk to Affirm's real sandbox), LOG_LEVEL.
- * Ctrl-C stops everything it started.
+ * The hub's port opens only once everything is ready (the development keys are stored), so a
+ * caller that sees /health answer can use the keys at once. Ctrl-C stops everything it started.
  */
 
 import { LOCAL_DEFAULTS, type LocalStackOptions, startLocalStack } from './stack.ts';

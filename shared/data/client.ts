@@ -2,15 +2,30 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableConfig } from '../config.ts';
 
-const { tableName, endpoint } = tableConfig();
+const { tableName, endpoint, connectTimeoutMs, requestTimeoutMs, maxAttempts } = tableConfig();
 
 /** The table every data module reads and writes. */
 export const TABLE_NAME = tableName;
 
-/** The container's one DocumentClient, built at load (Lambda init) like the floor the bench compares with. */
-export const db = DynamoDBDocumentClient.from(new DynamoDBClient(endpoint ? { endpoint } : {}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+/**
+ * The container's one DocumentClient, built at load (Lambda init) like the floor the bench compares with.
+ * Every call is bounded (config.ts): the SDK's defaults would wait minutes on a stalled connection.
+ * A call that runs out of time fails with the SDK's TimeoutError, which the caller sees as a 503
+ * STORAGE_UNAVAILABLE problem (shared/data/unavailable.ts).
+ */
+export const db = DynamoDBDocumentClient.from(
+  new DynamoDBClient({
+    ...(endpoint ? { endpoint } : {}),
+    maxAttempts,
+    requestHandler: {
+      connectionTimeout: connectTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      // Without it, the handler only warns when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
+  }),
+  { marshallOptions: { removeUndefinedValues: true } },
+);
 
 /** True for the SDK's "condition failed" error on a single-item write. */
 export function isConditionFailure(error: unknown): boolean {

@@ -64,6 +64,12 @@ export function currencyExponent(currency: string): number {
   return exponent;
 }
 
+function overLimit(text: string): RangeError {
+  return new RangeError(
+    `${text} is over the limit: an amount must be at most ${MAX_MINOR_AMOUNT} minor units`,
+  );
+}
+
 /** True for a positive integer amount in minor units within the hub's limit. */
 export function isPositiveMinorAmount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= MAX_MINOR_AMOUNT;
@@ -88,8 +94,7 @@ export function toMinorUnits(major: string | number, currency: string): number {
     throw new RangeError(`${text} has more than ${exponent} decimals for ${currency}`);
   }
   const minor = Number(whole + fraction.padEnd(exponent, '0'));
-  if (!Number.isSafeInteger(minor) || minor > MAX_MINOR_AMOUNT)
-    throw new RangeError(`amount too large: ${text}`);
+  if (!Number.isSafeInteger(minor) || minor > MAX_MINOR_AMOUNT) throw overLimit(text);
   return minor;
 }
 
@@ -108,6 +113,7 @@ export function toMajorText(minor: number, currency: string): string {
 function numberToPlainText(value: number): string {
   if (!Number.isFinite(value) || value < 0)
     throw new RangeError(`not a non-negative finite amount: ${value}`);
+  if (value > MAX_MINOR_AMOUNT) throw overLimit(String(value));
   const text = String(value);
   // 1e-7 and 1e21 style texts: a real price never looks like this.
   if (/e/i.test(text)) throw new RangeError(`amount out of range: ${text}`);

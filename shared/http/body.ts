@@ -55,15 +55,14 @@ export function parseBody<T>(
       const declared = formatOf(header(event, 'content-type'));
       let value: unknown = {};
       if (text.trim() !== '') {
-        // A body without a content type is read as JSON, the hub's default.
-        const format = declared ?? 'json';
-        if (format === 'other' || !formats.includes(format)) {
+        // A body must say what it is: without a Content-Type it is refused, never guessed (docs/api-additions.md).
+        if (declared === undefined || declared === 'other' || !formats.includes(declared)) {
           throw new HubError(
             'UNSUPPORTED_MEDIA_TYPE',
-            `Send the body as ${formats.map(mediaType).join(' or ')}.`,
+            `Send the body as ${formats.map(mediaType).join(' or ')}, with that Content-Type.`,
           );
         }
-        value = format === 'json' ? parseJson(text) : Object.fromEntries(new URLSearchParams(text));
+        value = declared === 'json' ? parseJson(text) : Object.fromEntries(new URLSearchParams(text));
       }
       const schema = typeof options.schema === 'function' ? options.schema(event) : options.schema;
       const parsed = validate(schema, value);

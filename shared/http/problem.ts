@@ -3,6 +3,7 @@
  * A 5xx never carries the underlying message, only a generic detail.
  */
 
+import { isStorageUnavailable } from '../data/unavailable.ts';
 import { type ErrorCode, HubError } from '../errors.ts';
 import type { HttpResult } from './types.ts';
 
@@ -27,12 +28,15 @@ const CATALOGUE: Record<ErrorCode, { status: number; title: string }> = {
   PROVIDER_REJECTED: { status: 422, title: 'The payment provider refused the request' },
   SPLIT_CAPTURE_NOT_ENABLED: { status: 422, title: 'Partial capture is not enabled' },
   PROVIDER_UNAVAILABLE: { status: 502, title: 'The payment provider is unavailable' },
+  STORAGE_UNAVAILABLE: { status: 503, title: "The hub's storage is unavailable" },
   INTERNAL: { status: 500, title: 'Internal error' },
 };
 
 const GENERIC_DETAIL: Partial<Record<ErrorCode, string>> = {
   PROVIDER_UNAVAILABLE:
     'The payment provider did not answer. Nothing is recorded as done; retry with the same Idempotency-Key to finish the operation.',
+  STORAGE_UNAVAILABLE:
+    "The hub's storage did not answer in time. Retry later; retry a write with the same Idempotency-Key.",
   INTERNAL: 'The hub could not complete the request.',
 };
 
@@ -40,6 +44,7 @@ const RETRY_LATER = new Set<ErrorCode>([
   'PROVIDER_UNAVAILABLE',
   'IDEMPOTENCY_IN_PROGRESS',
   'OPERATION_IN_PROGRESS',
+  'STORAGE_UNAVAILABLE',
 ]);
 
 export interface ProblemBody {
@@ -56,10 +61,14 @@ export function statusOf(code: ErrorCode): number {
   return CATALOGUE[code].status;
 }
 
-/** Maps any thrown value to its problem; anything that is not a HubError is an INTERNAL 500. */
+/**
+ * Maps any thrown value to its problem. A DynamoDB call that timed out or could not connect is a
+ * 503 STORAGE_UNAVAILABLE; anything else that is not a HubError is an INTERNAL 500.
+ */
 export function problemFor(error: unknown, requestId: string): ProblemBody {
   const hubError = error instanceof HubError ? error : undefined;
-  const code: ErrorCode = hubError?.code ?? 'INTERNAL';
+  const code: ErrorCode =
+    hubError?.code ?? (isStorageUnavailable(error) ? 'STORAGE_UNAVAILABLE' : 'INTERNAL');
   const { status, title } = CATALOGUE[code];
   return {
     type: `urn:payments-hub:problem:${code.toLowerCase().replaceAll('_', '-')}`,

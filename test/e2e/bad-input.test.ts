@@ -1,7 +1,9 @@
 /** Bad input of any kind gets a clear problem+json 4xx, never a 500, and changes nothing. */
 
 import { describe, expect, it } from 'vitest';
+import { MAX_MINOR_AMOUNT } from '../../shared/domain/money.ts';
 import { checkoutBody, hub, type Problem } from '../support/hub.ts';
+import { rawRequest } from '../support/raw-http.ts';
 import { affirmSim, type HttpAnswer, http, stack } from '../support/stack.ts';
 
 const storeCalls = async () =>
@@ -55,6 +57,34 @@ describe('bad input', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expectProblem(answer, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('a body without a Content-Type is 415, and nothing is created', async () => {
+    const before = await storeCalls();
+    const answer = await rawRequest<Problem>(stack().hubUrl, 'POST', '/v1/affirm/checkouts', {
+      headers: { authorization: `Bearer ${stack().keys.pos}` },
+      body: JSON.stringify(checkoutBody({ orderId: 'o-no-content-type' })),
+    });
+    expectProblem(answer, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(answer.body.detail).toMatch(/Content-Type/);
+    await expectUnchanged('o-no-content-type', before);
+  });
+
+  it('an amount over the limit is refused with one limit, the same on every route', async () => {
+    const limit = `must be at most ${MAX_MINOR_AMOUNT}`;
+    for (const amount of [MAX_MINOR_AMOUNT + 1, 2 ** 53, 1e30]) {
+      const create = await hub.post('/v1/affirm/checkouts', checkoutBody({ amount }));
+      expectProblem(create, 400, 'VALIDATION_FAILED');
+      expect(create.body.errors, String(amount)).toEqual([{ path: 'amount', message: limit }]);
+      const item = await hub.post(
+        '/v1/affirm/checkouts',
+        checkoutBody({ items: [{ sku: 'A', name: 'A', unitPrice: amount, quantity: 1 }] }),
+      );
+      expect(item.body.errors, String(amount)).toEqual([{ path: 'items[0].unitPrice', message: limit }]);
+      const refund = await hub.post('/v1/orders/any/refunds', { amount });
+      expectProblem(refund, 400, 'VALIDATION_FAILED');
+      expect(refund.body.errors, String(amount)).toEqual([{ path: 'amount', message: limit }]);
+    }
   });
 
   it('an unknown route is 404 and a wrong method is 405 with Allow', async () => {

@@ -1,11 +1,13 @@
 /**
  * `npm start` as a developer runs it: it prints a banner, the command it suggests works, and
- * Ctrl-C stops everything it started. Runs its own stack on free ports, beside the suite's.
+ * Ctrl-C stops everything it started; and it answers /health only once it can serve the
+ * development keys. Runs its own stack on free ports, beside the suite's.
  */
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { holdDynamoDbCalls } from '../support/dynamodb-hold.ts';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -23,9 +25,29 @@ const listening = (port: number) =>
     socket.once('error', () => resolve(false));
   });
 
+/** The status of GET `path` on the hub, or 'refused' while nothing listens. */
+async function statusOf(port: number, path: string, key?: string): Promise<number | 'refused'> {
+  try {
+    const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
+    return (await fetch(`http://127.0.0.1:${port}${path}`, { headers })).status;
+  } catch {
+    return 'refused';
+  }
+}
+
+/** A clean environment: the suite's own stack variables (DYNAMODB_ENDPOINT...) must not leak in. */
+const cleanEnv = (extra: Record<string, string | number>) => ({
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '',
+  LOG_LEVEL: 'warn',
+  ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, String(v)])),
+});
+
 let child: ChildProcess | undefined;
+let readiness: ChildProcess | undefined;
 afterAll(() => {
   child?.kill('SIGKILL');
+  readiness?.kill('SIGKILL');
 });
 
 describe('npm start', () => {
@@ -35,13 +57,7 @@ describe('npm start', () => {
       DYNAMODB_PORT: await freePort(),
       AFFIRM_SIMULATOR_PORT: await freePort(),
     };
-    // A clean environment: the suite's own stack variables (DYNAMODB_ENDPOINT...) must not leak in.
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-      LOG_LEVEL: 'warn',
-    };
+    const env = cleanEnv(ports);
     child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,5 +89,35 @@ describe('npm start', () => {
     const code = await new Promise<number | null>((resolve) => child?.once('exit', resolve));
     expect(code).toBe(0);
     for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
+  }, 90_000);
+
+  it('answers /health only once the development keys work', async () => {
+    // DynamoDB here is the suite's DynamoDB Local behind a pass-through that holds every PutItem:
+    // the stack's start stops while it stores the development keys, for as long as the test wants.
+    const hold = await holdDynamoDbCalls(inject('stack').env.DYNAMODB_ENDPOINT ?? '', 'PutItem');
+    try {
+      const hubPort = await freePort();
+      readiness = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
+        env: cleanEnv({
+          HUB_PORT: hubPort,
+          AFFIRM_SIMULATOR_PORT: await freePort(),
+          DYNAMODB_ENDPOINT: hold.url,
+          // The held writes must outlast the test's look at the hub, not time out.
+          DYNAMODB_REQUEST_TIMEOUT_MS: 60_000,
+        }),
+        stdio: 'ignore',
+      });
+      await expect.poll(() => hold.held, { timeout: 60_000, interval: 50 }).toBeGreaterThan(0);
+
+      // The keys are not stored yet: the hub must not claim to be ready.
+      expect(await statusOf(hubPort, '/health')).not.toBe(200);
+
+      hold.release();
+      await expect.poll(() => statusOf(hubPort, '/health'), { timeout: 30_000, interval: 10 }).toBe(200);
+      expect(await statusOf(hubPort, '/v1/orders/readiness-probe', 'local-pos-key')).toBe(404);
+    } finally {
+      readiness?.kill('SIGINT');
+      await hold.close();
+    }
   }, 90_000);
 });

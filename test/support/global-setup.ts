@@ -9,6 +9,8 @@ export interface StackInfo {
   affirmUrl: string;
   env: Record<string, string>;
   keys: { pos: string; posLocation: string; admin: string };
+  /** DynamoDB Local's Java process: a test may stall it (SIGSTOP) and must resume it (SIGCONT). */
+  dynamodbPid: number;
 }
 
 declare module 'vitest' {
@@ -32,6 +34,7 @@ export default async function setup(project: TestProject) {
     affirmUrl: stack.affirmSimulatorUrl,
     env: stack.env,
     keys: stack.keys,
+    dynamodbPid: stack.dynamodbPid ?? 0,
   });
   return () => stack.stop();
 }

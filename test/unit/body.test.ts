@@ -73,6 +73,13 @@ describe('parseBody', () => {
     );
   });
 
+  it('refuses a body without a Content-Type, and reads no Content-Type with no body as nothing sent', async () => {
+    const error = await failure({ body: '{"amount":5}' });
+    expect(error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(error.message).toMatch(/Content-Type/);
+    expect((await parse({ body: '' }, { schema: z.object({}) })).body).toEqual({});
+  });
+
   it('lists every wrong field with a path and a readable message', async () => {
     const error = await failure(
       {
@@ -107,6 +114,7 @@ describe('parseBody', () => {
   it('requires an e-mail or a phone to send the checkout link', async () => {
     const error = await failure(
       {
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           orderId: 'o-1',
           channel: 'in_store',

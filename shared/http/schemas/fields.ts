@@ -7,9 +7,22 @@ import { ORDER_ID } from '../path-params.ts';
 /** Trimmed, non-empty text of at most `max` characters. */
 export const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
-/** A positive amount in the currency's minor unit. */
-export const amount = z.int().check(z.positive(), z.lte(MAX_MINOR_AMOUNT));
+/**
+ * A whole number from `min` to `max`. Not z.int(): its built-in safe-integer bound would show
+ * a second upper limit (9007199254740991) beside `max` in the errors for a huge value.
+ */
+export const wholeNumber = (min: 0 | 1, max: number) =>
+  z
+    .number()
+    .check(
+      z.refine(Number.isInteger, { error: 'must be an integer' }),
+      min === 1 ? z.positive() : z.nonnegative(),
+      z.lte(max),
+    );
 
-export const nonNegativeAmount = z.int().check(z.nonnegative(), z.lte(MAX_MINOR_AMOUNT));
+/** A positive amount in the currency's minor unit, at most MAX_MINOR_AMOUNT: the hub's one amount limit. */
+export const amount = wholeNumber(1, MAX_MINOR_AMOUNT);
+
+export const nonNegativeAmount = wholeNumber(0, MAX_MINOR_AMOUNT);
 
 export const OrderId = z.string().check(z.regex(ORDER_ID));

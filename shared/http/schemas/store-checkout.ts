@@ -1,7 +1,7 @@
 /** POST /v1/affirm/checkouts (API.md). Amounts are integers in minor units; unknown fields are dropped, so callers may send newer optional fields. */
 
 import * as z from 'zod/mini';
-import { amount, nonNegativeAmount, OrderId, text } from './fields.ts';
+import { amount, nonNegativeAmount, OrderId, text, wholeNumber } from './fields.ts';
 
 /** E.164-ish: digits with optional leading + and common separators, 7 to 15 digits. */
 const Phone = z.string().check(
@@ -49,7 +49,7 @@ export const CreateStoreCheckoutBody = z.object({
           sku: text(100),
           name: text(200),
           unitPrice: nonNegativeAmount,
-          quantity: z.int().check(z.positive(), z.lte(10_000)),
+          quantity: wholeNumber(1, 10_000),
         }),
       )
       .check(z.maxLength(500)),
