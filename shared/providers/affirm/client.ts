@@ -78,7 +78,7 @@ export class AffirmClient {
         });
         if (response.status >= 500 && method === 'GET' && attempt <= READ_RETRIES) continue;
         if (response.status === 401) this.options.onCredentialsRejected?.();
-        return { status: response.status, body: parseJson(text) };
+        return { status: response.status, body: readBody(text) };
       } catch (error) {
         const code = errorCode(error) ?? (error as Error).name;
         this.options.log.warn('affirm call failed', {
@@ -100,7 +100,8 @@ function elapsed(started: number): number {
   return Math.round(performance.now() - started);
 }
 
-function parseJson(text: string): unknown {
+/** An answer's body as the adapter reads it: parsed JSON, or undefined when empty or not JSON (the XML 404). */
+export function readBody(text: string): unknown {
   if (!text) return undefined;
   try {
     return JSON.parse(text);

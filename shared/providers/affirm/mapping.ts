@@ -136,9 +136,13 @@ export function mapCheckoutStatus(status: string | undefined): AffirmCheckoutSta
   }
 }
 
+/**
+ * The recorded checkout read carries no `checkout_id` (fixture get_checkout__success), so the id is
+ * always the one the hub asked for. Its `checkout_status` was `"unknown"`, read as 'unknown'.
+ */
 export function toCheckoutView(checkoutId: string, wire: CheckoutWire): AffirmCheckoutView {
   return {
-    checkoutId: wire.checkout_id ?? checkoutId,
+    checkoutId,
     status: mapCheckoutStatus(wire.checkout_status),
     ...(wire.order_id ? { orderId: wire.order_id } : {}),
     ...(wire.total !== undefined ? { amount: wire.total } : {}),
