@@ -153,9 +153,10 @@ describe('Affirm adapter against the simulator', () => {
 
     const read = await affirm.readTransaction(transaction.id);
     expect(read).toMatchObject({ status: 'partially_refunded', amountRefunded: 30_000 });
+    // Affirm lists events newest first (recording get_transaction__success_with_multiple_events).
     expect(read.events.filter((e) => e.type === 'refund').map((e) => e.referenceId)).toEqual([
-      'rf_1',
       'rf_2',
+      'rf_1',
     ]);
   });
 
@@ -172,6 +173,45 @@ describe('Affirm adapter against the simulator', () => {
         .reason,
     ).toBe('not_found');
     expect((await affirm.readTransaction(transaction.id)).status).toBe('voided');
+  });
+
+  it('reads the transaction that exists once the customer confirms as other, not authorized, and cannot void it', async () => {
+    const affirm = gateway();
+    const request = checkoutRequest();
+    const { checkoutId } = await affirm.createStoreCheckout(request);
+    await affirmSim.approve(checkoutId);
+    const confirmed = await affirm.readTransaction(checkoutId);
+    expect(confirmed).toMatchObject({ checkoutId, status: 'other', amount: 50_000 });
+    expect(confirmed.events.map((e) => e.type)).toEqual(['other']);
+    const voided = (await failure(
+      affirm.void({ transactionId: confirmed.id, orderId: request.orderId, operationId: 'op_v' }),
+    )) as AffirmFailure;
+    expect(voided).toMatchObject({ reason: 'not_voidable', providerCode: 'void_forbidden_on_confirmed' });
+
+    const authorized = await affirm.authorize({ checkoutId, orderId: request.orderId, attempt: 0 });
+    expect(authorized).toMatchObject({ id: confirmed.id, status: 'authorized' });
+    expect(authorized.authorizationExpiresAt).toBe(confirmed.authorizationExpiresAt);
+    expect(authorized.events.map((e) => e.type)).toEqual(['auth', 'other']);
+  });
+
+  it('reads events without a reference when Affirm does not echo reference_id', async () => {
+    const affirm = gateway();
+    const { transaction, orderId } = await authorizedCheckout(affirm);
+    const base = { transactionId: transaction.id, orderId };
+    try {
+      await affirmSim.settings({ echoReferenceId: false });
+      await affirm.capture({ ...base, operationId: 'op_c', amount: 50_000 });
+      const refund = await affirm.refund({ ...base, operationId: 'rf_1', amount: 1_000 });
+      const read = await affirm.readTransaction(transaction.id);
+      expect(read.events.find((e) => e.type === 'refund')).toStrictEqual({
+        id: refund.eventId,
+        type: 'refund',
+        amount: 1_000,
+      });
+      expect(read.events.filter((e) => e.referenceId !== undefined)).toEqual([]);
+    } finally {
+      await affirmSim.settings({ echoReferenceId: true });
+    }
   });
 
   it('reports a declined customer', async () => {
