@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AffirmFailure, type AffirmGateway, type StoreCheckoutRequest } from '#shared/domain/affirm/types.ts';
 import { ProviderUnavailableError } from '#shared/errors.ts';
-import { createLogger } from '#shared/log.ts';
+import { createLogger, type Logger } from '#shared/log.ts';
 import { AffirmClient, type AffirmCredentials } from '#shared/providers/affirm/client.ts';
 import { createAffirmGateway } from '#shared/providers/affirm/gateway.ts';
 import { uniqueId } from '../support/ids.ts';
@@ -11,13 +11,17 @@ import { affirmSim } from '../support/stack.ts';
 
 const KEYS: AffirmCredentials = { publicApiKey: 'sim_affirm_public', privateApiKey: 'sim_affirm_private' };
 
-function gateway(credentials: AffirmCredentials = KEYS, onCredentialsRejected?: () => void): AffirmGateway {
+function gateway(
+  credentials: AffirmCredentials = KEYS,
+  onCredentialsRejected?: () => void,
+  log: Logger = createLogger({}, () => undefined),
+): AffirmGateway {
   const client = new AffirmClient({
     baseUrl: affirmSim.url(),
     timeoutMs: 800,
     credentials: async () => credentials,
     onCredentialsRejected,
-    log: createLogger({}, () => undefined),
+    log,
   });
   return createAffirmGateway(
     client,
@@ -268,6 +272,23 @@ describe('Affirm adapter against the simulator', () => {
     const read = await affirm.readTransaction(transaction.id);
     expect(read.amountRefunded).toBe(5_000);
     expect(read.events.find((e) => e.type === 'refund')?.id).toBe(replayed.eventId);
+  });
+
+  it('logs a call that timed out by the error name, TimeoutError', async () => {
+    const lines: string[] = [];
+    const level = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'warn'; // read when the logger is made; the stack's environment is silent
+    const log = createLogger({}, (line) => lines.push(line));
+    process.env.LOG_LEVEL = level;
+    const affirm = gateway(KEYS, undefined, log);
+    const { transaction, orderId } = await authorizedCheckout(affirm);
+    await affirmSim.fault({ match: 'POST /api/v1/transactions/{id}/void', mode: 'timeout', when: 'before' });
+    const failed = await failure(
+      affirm.void({ transactionId: transaction.id, orderId, operationId: 'op_v' }),
+    );
+    expect(failed).toMatchObject({ publicDetail: 'Affirm did not answer within 0.8 s.' });
+    const logged = lines.map((line) => JSON.parse(line)).filter((l) => l.message === 'affirm call failed');
+    expect(logged).toEqual([expect.objectContaining({ method: 'POST', error: 'TimeoutError', attempt: 1 })]);
   });
 
   it('retries a read after a 5xx, but never a write that may have been received', async () => {
