@@ -121,9 +121,17 @@ export class ProviderRejectedError extends HubError {
  * write is unknown; the hub resolves it on the next attempt, never by guessing.
  */
 export class ProviderUnavailableError extends HubError {
-  constructor(message: string, options: HubErrorOptions = {}) {
-    super('PROVIDER_UNAVAILABLE', message, { retryable: true, ...options });
+  /**
+   * What happened, in words the caller may see (e.g. "Affirm answered 503 (service unavailable)."),
+   * chosen by the adapter from a fixed set; never an upstream or internal message.
+   */
+  readonly publicDetail: string | undefined;
+
+  constructor(message: string, options: HubErrorOptions & { publicDetail?: string } = {}) {
+    const { publicDetail, ...rest } = options;
+    super('PROVIDER_UNAVAILABLE', message, { retryable: true, ...rest });
     this.name = 'ProviderUnavailableError';
+    this.publicDetail = publicDetail;
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * The one place where errors become HTTP: RFC 9457 problem+json with a stable `code`.
- * A 5xx never carries the underlying message, only a generic detail.
+ * A 5xx never carries the underlying message: only a generic detail, or for PROVIDER_UNAVAILABLE
+ * the public detail the adapter chose (what the provider did: answered 503, timed out...).
  */
 
 import { isStorageUnavailable } from '../data/unavailable.ts';
-import { type ErrorCode, HubError } from '../errors.ts';
+import { type ErrorCode, HubError, ProviderUnavailableError } from '../errors.ts';
 import type { HttpResult } from './types.ts';
 
 const CATALOGUE: Record<ErrorCode, { status: number; title: string }> = {
@@ -32,13 +33,21 @@ const CATALOGUE: Record<ErrorCode, { status: number; title: string }> = {
   INTERNAL: { status: 500, title: 'Internal error' },
 };
 
+const RETRY_ADVICE =
+  'Nothing is recorded as done; retry with the same Idempotency-Key to finish the operation.';
+
 const GENERIC_DETAIL: Partial<Record<ErrorCode, string>> = {
-  PROVIDER_UNAVAILABLE:
-    'The payment provider did not answer. Nothing is recorded as done; retry with the same Idempotency-Key to finish the operation.',
+  PROVIDER_UNAVAILABLE: `The payment provider could not complete the request. ${RETRY_ADVICE}`,
   STORAGE_UNAVAILABLE:
     "The hub's storage did not answer in time. Retry later; retry a write with the same Idempotency-Key.",
   INTERNAL: 'The hub could not complete the request.',
 };
+
+function serverDetail(code: ErrorCode, error: HubError | undefined, title: string): string {
+  if (error instanceof ProviderUnavailableError && error.publicDetail)
+    return `${error.publicDetail} ${RETRY_ADVICE}`;
+  return GENERIC_DETAIL[code] ?? GENERIC_DETAIL.INTERNAL ?? title;
+}
 
 const RETRY_LATER = new Set<ErrorCode>([
   'PROVIDER_UNAVAILABLE',
@@ -75,10 +84,7 @@ export function problemFor(error: unknown, requestId: string): ProblemBody {
     title,
     status,
     code,
-    detail:
-      status >= 500
-        ? (GENERIC_DETAIL[code] ?? GENERIC_DETAIL.INTERNAL ?? title)
-        : (hubError?.message ?? title),
+    detail: status >= 500 ? serverDetail(code, hubError, title) : (hubError?.message ?? title),
     ...(hubError?.fieldErrors ? { errors: hubError.fieldErrors } : {}),
     requestId,
   };

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AffirmFailure, type AffirmGateway, type StoreCheckoutRequest } from '#shared/domain/affirm/types.ts';
 import { ProviderUnavailableError } from '#shared/errors.ts';
-import { createLogger } from '#shared/log.ts';
+import { createLogger, type Logger } from '#shared/log.ts';
 import { AffirmClient, type AffirmCredentials } from '#shared/providers/affirm/client.ts';
 import { createAffirmGateway } from '#shared/providers/affirm/gateway.ts';
 import { uniqueId } from '../support/ids.ts';
@@ -11,13 +11,17 @@ import { affirmSim } from '../support/stack.ts';
 
 const KEYS: AffirmCredentials = { publicApiKey: 'sim_affirm_public', privateApiKey: 'sim_affirm_private' };
 
-function gateway(credentials: AffirmCredentials = KEYS, onCredentialsRejected?: () => void): AffirmGateway {
+function gateway(
+  credentials: AffirmCredentials = KEYS,
+  onCredentialsRejected?: () => void,
+  log: Logger = createLogger({}, () => undefined),
+): AffirmGateway {
   const client = new AffirmClient({
     baseUrl: affirmSim.url(),
     timeoutMs: 800,
     credentials: async () => credentials,
     onCredentialsRejected,
-    log: createLogger({}, () => undefined),
+    log,
   });
   return createAffirmGateway(
     client,
@@ -153,9 +157,10 @@ describe('Affirm adapter against the simulator', () => {
 
     const read = await affirm.readTransaction(transaction.id);
     expect(read).toMatchObject({ status: 'partially_refunded', amountRefunded: 30_000 });
+    // Affirm lists events newest first (recording get_transaction__success_with_multiple_events).
     expect(read.events.filter((e) => e.type === 'refund').map((e) => e.referenceId)).toEqual([
-      'rf_1',
       'rf_2',
+      'rf_1',
     ]);
   });
 
@@ -172,6 +177,46 @@ describe('Affirm adapter against the simulator', () => {
         .reason,
     ).toBe('not_found');
     expect((await affirm.readTransaction(transaction.id)).status).toBe('voided');
+  });
+
+  it('reads the transaction that exists once the customer confirms as other, not authorized, and cannot void it', async () => {
+    const affirm = gateway();
+    const request = checkoutRequest();
+    const { checkoutId } = await affirm.createStoreCheckout(request);
+    await affirmSim.approve(checkoutId);
+    const confirmed = await affirm.readTransaction(checkoutId);
+    expect(confirmed).toMatchObject({ checkoutId, status: 'other', amount: 50_000 });
+    expect(confirmed.events.map((e) => e.type)).toEqual(['other']);
+    const voided = (await failure(
+      affirm.void({ transactionId: confirmed.id, orderId: request.orderId, operationId: 'op_v' }),
+    )) as AffirmFailure;
+    expect(voided).toMatchObject({ reason: 'not_voidable', providerCode: 'void_forbidden_on_confirmed' });
+
+    const authorized = await affirm.authorize({ checkoutId, orderId: request.orderId, attempt: 0 });
+    expect(authorized).toMatchObject({ id: confirmed.id, status: 'authorized' });
+    expect(authorized.authorizationExpiresAt).toBe(confirmed.authorizationExpiresAt);
+    expect(authorized.events.map((e) => e.type)).toEqual(['auth', 'other']);
+  });
+
+  it('reads events without a reference when Affirm does not echo reference_id', async () => {
+    const affirm = gateway();
+    const { transaction, orderId } = await authorizedCheckout(affirm);
+    const base = { transactionId: transaction.id, orderId };
+    try {
+      await affirmSim.settings({ echoReferenceId: false });
+      await affirm.capture({ ...base, operationId: 'op_c', amount: 50_000 });
+      const refund = await affirm.refund({ ...base, operationId: 'rf_1', amount: 1_000 });
+      const read = await affirm.readTransaction(transaction.id);
+      expect(read.events.find((e) => e.type === 'refund')).toStrictEqual({
+        id: refund.eventId,
+        type: 'refund',
+        amount: 1_000,
+        createdAt: expect.any(String),
+      });
+      expect(read.events.filter((e) => e.referenceId !== undefined)).toEqual([]);
+    } finally {
+      await affirmSim.settings({ echoReferenceId: true });
+    }
   });
 
   it('reports a declined customer', async () => {
@@ -228,6 +273,23 @@ describe('Affirm adapter against the simulator', () => {
     const read = await affirm.readTransaction(transaction.id);
     expect(read.amountRefunded).toBe(5_000);
     expect(read.events.find((e) => e.type === 'refund')?.id).toBe(replayed.eventId);
+  });
+
+  it('logs a call that timed out by the error name, TimeoutError', async () => {
+    const lines: string[] = [];
+    const level = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'warn'; // read when the logger is made; the stack's environment is silent
+    const log = createLogger({}, (line) => lines.push(line));
+    process.env.LOG_LEVEL = level;
+    const affirm = gateway(KEYS, undefined, log);
+    const { transaction, orderId } = await authorizedCheckout(affirm);
+    await affirmSim.fault({ match: 'POST /api/v1/transactions/{id}/void', mode: 'timeout', when: 'before' });
+    const failed = await failure(
+      affirm.void({ transactionId: transaction.id, orderId, operationId: 'op_v' }),
+    );
+    expect(failed).toMatchObject({ publicDetail: 'Affirm did not answer within 0.8 s.' });
+    const logged = lines.map((line) => JSON.parse(line)).filter((l) => l.message === 'affirm call failed');
+    expect(logged).toEqual([expect.objectContaining({ method: 'POST', error: 'TimeoutError', attempt: 1 })]);
   });
 
   it('retries a read after a 5xx, but never a write that may have been received', async () => {

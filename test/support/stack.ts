@@ -56,6 +56,21 @@ export const affirmSim = {
     when?: 'before' | 'after';
   }) => http(`${stack().affirmUrl}/__control/faults`, json(fault)),
   clearFaults: () => http(`${stack().affirmUrl}/__control/faults`, { method: 'DELETE' }),
+  /**
+   * Simulator modes (they outlive clearFaults; set them back when done):
+   *   echoReferenceId (default true): false drops the reference_id of capture, refund and void from
+   *     the answers and the transaction's events, since no recording proves Affirm echoes it
+   *   checkoutStatusUnknown (default false): true answers checkout_status "unknown" on every checkout
+   *     read, as the recorded sandbox reads do
+   */
+  settings: async (settings: { echoReferenceId?: boolean; checkoutStatusUnknown?: boolean }) => {
+    const answer = await http<{ echoReferenceId: boolean; checkoutStatusUnknown: boolean }>(
+      `${stack().affirmUrl}/__control/settings`,
+      json(settings),
+    );
+    if (answer.status !== 200) throw new Error(`affirm simulator settings refused: ${answer.text}`);
+    return answer.body;
+  },
   transaction: async (id: string) =>
     http<
       Record<string, unknown> & {

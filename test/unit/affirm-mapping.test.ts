@@ -6,10 +6,12 @@ import {
   mapCheckoutStatus,
   mapTransactionStatus,
   parseSuccess,
+  toCheckoutView,
   toStoreCheckoutWire,
   toTransaction,
 } from '#shared/providers/affirm/mapping.ts';
 import {
+  checkoutWire,
   storeCheckoutResponseWire,
   transactionEventWire,
   transactionWire,
@@ -102,6 +104,32 @@ describe('Affirm mapping', () => {
     expect(mapTransactionStatus('auth_expired')).toBe('auth_expired');
     expect(mapTransactionStatus('disputed')).toBe('other');
     expect(mapTransactionStatus('something_new')).toBe('other');
+  });
+
+  it('reads a confirmed transaction (one that exists before authorization) as other, never as authorized', () => {
+    const confirmed = {
+      id: 'LS-4BSY-SV6E',
+      checkout_id: '1EZYMAQDSZPSN7PM',
+      status: 'confirmed',
+      amount: 210420,
+      amount_refunded: 0,
+      currency: 'USD',
+      created: '2020-04-09T17:20:43Z',
+      authorization_expiration: '2020-05-09T17:20:43Z',
+      provider_id: 2,
+      events: [{ id: 'LSE-N2OE-UX2H', type: 'confirm', currency: 'USD', created: '2020-04-09T17:22:02Z' }],
+    };
+    const transaction = toTransaction(parseSuccess(transactionWire(), { status: 200, body: confirmed }));
+    expect(transaction.status).toBe('other');
+    expect(transaction.events).toStrictEqual([
+      { id: 'LSE-N2OE-UX2H', type: 'other', createdAt: '2020-04-09T17:22:02.000Z' },
+    ]);
+  });
+
+  it('takes a checkout id from the request, as the checkout read does not carry it', () => {
+    const body = { checkout_id: 'SOMETHINGELSE000', checkout_status: 'confirmed', total: 100 };
+    const view = toCheckoutView('ASKED', parseSuccess(checkoutWire(), { status: 200, body }));
+    expect(view).toMatchObject({ checkoutId: 'ASKED', status: 'confirmed', amount: 100 });
   });
 
   it('maps checkout statuses, including the "unknown" of the recorded sandbox read', () => {

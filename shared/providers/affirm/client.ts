@@ -32,10 +32,31 @@ export interface AffirmResponse {
 
 const READ_RETRIES = 1;
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+const LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
-function errorCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return cause?.code ?? (error as { code?: string }).code;
+const stringCode = (value: unknown): string | undefined => {
+  const code = (value as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+};
+
+/**
+ * A readable name for a failed call, for logs and the retry decision: the socket's code that
+ * fetch wraps in `cause` (ECONNRESET...), else the error's own string code, else its name
+ * (TimeoutError). A DOMException's numeric `code` (23 for a timeout) is not a name.
+ */
+export function transportErrorName(error: unknown): string {
+  const name = error instanceof Error || error instanceof DOMException ? error.name : undefined;
+  return stringCode((error as { cause?: unknown } | null)?.cause) ?? stringCode(error) ?? name ?? 'unknown';
+}
+
+/** What the caller may be told about a call Affirm did not answer: no address, no internal message. */
+export function unansweredDetail(error: unknown, timeoutMs: number): string {
+  const name = transportErrorName(error);
+  if (name === 'TimeoutError')
+    return `Affirm did not answer within ${Number((timeoutMs / 1000).toFixed(1))} s.`;
+  if (LOST.has(name)) return 'The connection to Affirm was lost before it answered.';
+  if (NOT_SENT.has(name)) return 'Affirm could not be reached.';
+  return 'Affirm did not answer.';
 }
 
 export class AffirmClient {
@@ -78,9 +99,9 @@ export class AffirmClient {
         });
         if (response.status >= 500 && method === 'GET' && attempt <= READ_RETRIES) continue;
         if (response.status === 401) this.options.onCredentialsRejected?.();
-        return { status: response.status, body: parseJson(text) };
+        return { status: response.status, body: readBody(text) };
       } catch (error) {
-        const code = errorCode(error) ?? (error as Error).name;
+        const code = transportErrorName(error);
         this.options.log.warn('affirm call failed', {
           method,
           path,
@@ -90,7 +111,10 @@ export class AffirmClient {
         });
         const safeToRetry = method === 'GET' || NOT_SENT.has(code);
         if (safeToRetry && attempt <= READ_RETRIES) continue;
-        throw new ProviderUnavailableError('Affirm did not answer.', { cause: error });
+        throw new ProviderUnavailableError('Affirm did not answer.', {
+          cause: error,
+          publicDetail: unansweredDetail(error, this.options.timeoutMs),
+        });
       }
     }
   }
@@ -100,7 +124,8 @@ function elapsed(started: number): number {
   return Math.round(performance.now() - started);
 }
 
-function parseJson(text: string): unknown {
+/** An answer's body as the adapter reads it: parsed JSON, or undefined when empty or not JSON (the XML 404). */
+export function readBody(text: string): unknown {
   if (!text) return undefined;
   try {
     return JSON.parse(text);

@@ -136,9 +136,13 @@ export function mapCheckoutStatus(status: string | undefined): AffirmCheckoutSta
   }
 }
 
+/**
+ * The recorded checkout read carries no `checkout_id` (fixture get_checkout__success), so the id is
+ * always the one the hub asked for. Its `checkout_status` was `"unknown"`, read as 'unknown'.
+ */
 export function toCheckoutView(checkoutId: string, wire: CheckoutWire): AffirmCheckoutView {
   return {
-    checkoutId: wire.checkout_id ?? checkoutId,
+    checkoutId,
     status: mapCheckoutStatus(wire.checkout_status),
     ...(wire.order_id ? { orderId: wire.order_id } : {}),
     ...(wire.total !== undefined ? { amount: wire.total } : {}),
@@ -192,7 +196,11 @@ export function toTransaction(wire: TransactionWire): AffirmTransaction {
 /** Reads a 2xx body. An unreadable success is an unknown outcome, resolved later like a timeout. */
 export function parseSuccess<T>(schema: z.ZodMiniType<T>, response: AffirmResponse): T {
   const parsed = schema.safeParse(response.body);
-  if (!parsed.success) throw new ProviderUnavailableError('Affirm answered with an unreadable body.');
+  if (!parsed.success) {
+    throw new ProviderUnavailableError('Affirm answered with an unreadable body.', {
+      publicDetail: 'Affirm answered with a body the hub could not read.',
+    });
+  }
   return parsed.data;
 }
 
@@ -226,6 +234,16 @@ const CODES: Record<string, AffirmFailureReason> = {
   invalid_field: 'rejected',
 };
 
+/** Standard reason phrases, for the caller's detail of an unknown outcome (never Affirm's own text). */
+const REASON_PHRASES: Record<number, string> = {
+  408: 'request timeout',
+  429: 'too many requests',
+  500: 'internal server error',
+  502: 'bad gateway',
+  503: 'service unavailable',
+  504: 'gateway timeout',
+};
+
 /**
  * Maps a non-2xx answer. 5xx (and 408/429) is an unknown outcome; 4xx is a definite refusal
  * with a reason. A 2xx never comes here.
@@ -233,7 +251,10 @@ const CODES: Record<string, AffirmFailureReason> = {
 export function failureFrom(response: AffirmResponse): AffirmFailure | ProviderUnavailableError {
   const { status } = response;
   if (status >= 500 || status === 408 || status === 429) {
-    return new ProviderUnavailableError(`Affirm answered ${status}.`);
+    const phrase = REASON_PHRASES[status];
+    return new ProviderUnavailableError(`Affirm answered ${status}.`, {
+      publicDetail: `Affirm answered ${status}${phrase ? ` (${phrase})` : ''}.`,
+    });
   }
   const parsed = errorWire().safeParse(response.body);
   const error: ErrorWire = parsed.success ? parsed.data : {};

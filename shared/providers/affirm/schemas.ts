@@ -19,11 +19,12 @@ export const storeCheckoutResponseWire = once(() =>
   z.looseObject({ checkout_id: text(), redirect_url: text() }),
 );
 
-/** The event object: what capture, refund and void answer, and the items of `events`. */
-/** GET /api/v2/checkout/{id}: the fields the hub reads. The recorded sandbox read shows `checkout_status: "unknown"`. */
+/**
+ * GET /api/v2/checkout/{id}: the fields the hub reads. The recorded sandbox read has no
+ * `checkout_id`, `items` as an object keyed by SKU (not read), and `checkout_status: "unknown"`.
+ */
 export const checkoutWire = once(() =>
   z.looseObject({
-    checkout_id: z.optional(text()),
     checkout_status: z.optional(text()),
     order_id: optionalText(),
     total: z.optional(z.int()),
@@ -32,6 +33,7 @@ export const checkoutWire = once(() =>
 );
 export type CheckoutWire = z.infer<ReturnType<typeof checkoutWire>>;
 
+/** The event object: what capture, refund and void answer, and the items of `events` (newest first). */
 export const transactionEventWire = once(() =>
   z.looseObject({
     id: text(),

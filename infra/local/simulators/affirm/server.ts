@@ -1,28 +1,51 @@
 /**
- * Affirm simulator: a stand-in for https://sandbox.affirm.com built from providers/affirm.md.
+ * Affirm simulator: a stand-in for https://sandbox.affirm.com built from providers/affirm.md and
+ * shaped like the recorded sandbox answers (test/fixtures/affirm/; a recording wins over the docs).
  *
  * Simulates
  *   POST /api/v2/checkout/store         auth by HTTP Basic or by merchant.public_api_key in the body (both accepted, as Affirm does)
- *   GET  /api/v2/checkout/{id}          the checkout object with checkout_status
- *   POST /api/v1/transactions           authorize a confirmed checkout
- *   GET  /api/v1/transactions/{id}      read, with ?expand=events; accepts a checkout id too [UNCONFIRMED]
- *   POST /api/v1/transactions/{id}/capture | refund | void
+ *   GET  /api/v2/checkout/{id}          the checkout object in the recorded shape (get_checkout__success): no
+ *                                       checkout_id, `items` keyed by SKU, merchant, metadata with
+ *                                       checkout_channel_type, mfp_rule_input_data. One deliberate difference:
+ *                                       checkout_status carries the real state (sent, opened, confirmed,
+ *                                       not_approved, authorized, expired) where the recordings show "unknown",
+ *                                       because the hub must tell these apart; the setting
+ *                                       checkoutStatusUnknown answers "unknown" as recorded
+ *   Customer confirmation creates the transaction: status `confirmed`, a `confirm` event, provider_id 2,
+ *     ids shaped like the recorded LS-XXXX-XXXX / LSE-XXXX-XXXX; `created` is the checkout's creation time
+ *     and authorization_expiration is 30 days after it
+ *   POST /api/v1/transactions           authorize a confirmed checkout: the same transaction becomes `authorized`
+ *                                       (provider_id stays 2, as recorded) with an `auth` event
+ *   GET  /api/v1/transactions/{id}      read, with ?expand=events (newest first); accepts a checkout id too [UNCONFIRMED]
+ *   POST /api/v1/transactions/{id}/capture | refund | void   `auth`, `confirm` and `void` events carry no amount
  *   GET  /checkout/{publicKey}/new/{id}/  the customer's link page (confirm / decline), real HTML
  *   Idempotency-Key on v1 writes: the same key and request replay the first answer; the same key
  *     with another request answers 409 (Affirm's behaviour on reuse is [UNCONFIRMED]); kept 24 h
- *   Errors: 401 bad keys (code api-key-pair-invalid); a non-Basic Authorization gets the XML 404
- *     Affirm's edge returns; 403 state errors with only `type`; documented `code`s elsewhere
+ *   Errors: 401 bad keys (code api-key-pair-invalid); 403 state errors with only `type` and the
+ *     recorded messages (void of a confirmed transaction: void_forbidden_on_confirmed); documented
+ *     `code`s elsewhere; a non-Basic Authorization gets an XML 404 shaped like the recorded one
+ *     ([UNCONFIRMED] trigger: the recording is of an unknown path with Basic auth)
  *   Control (API.md): POST /__control/checkouts/{id}/approve|decline, GET /__control/outbox,
+ *     GET|POST /__control/settings { echoReferenceId?: boolean, checkoutStatusUnknown?: boolean }
+ *       echoReferenceId (default true): false drops the reference_id sent with capture, refund and void
+ *         from the answer and the transaction's events (no recording shows Affirm echoing it)
+ *       checkoutStatusUnknown (default false): true answers checkout_status "unknown" on every read
+ *       POST sets only the fields given and answers the whole settings; DELETE /__control/faults and
+ *       the clock leave them alone
  *     plus requests, faults and clock from the common frame
  *
  * Does not simulate
  *   webhooks (flow B), POST /api/v2/checkout/resend, /api/v2/checkout/telesales and /direct,
  *   the v2 Charges API, split capture and partial void, transaction update, disputes,
+ *   provider_id 1 transactions (no `confirm` event, an amount on `auth`, authorization_expiration
+ *   30 days after the authorization, as recorded in authorize__success), the expiry of a confirmed
+ *   transaction whose checkout expired, discounts and lease financing in the checkout read,
  *   the 120-day refund window, fees other than 0, live-mode SMS (the outbox records an SMS only
- *   when there is no e-mail), the Canadian and global hosts' country-code header, rate limits.
+ *   when there is no e-mail), the Canadian and global hosts' country-code header, rate limits,
+ *   the XML 404 of an unknown path (the common frame answers it as JSON).
  */
 
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type * as z from 'zod/mini';
 import {
   AuthorizeRequestWire,
@@ -39,7 +62,7 @@ import {
   startSimulator,
 } from '../common/server.ts';
 import { checkoutPage, notFoundPage } from './pages.ts';
-import { AffirmState, affirmError, type SimTransaction } from './state.ts';
+import { AffirmState, affirmError, type SimSettings, type SimTransaction } from './state.ts';
 
 export interface AffirmSimulatorOptions {
   port: number;
@@ -54,11 +77,26 @@ export interface AffirmSimulator extends Simulator {
 
 const IDEMPOTENCY_RETENTION_MS = 24 * 3600 * 1000;
 
-const XML_404 = {
+const escapeXml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The recorded XML 404 (404_not_found): the edge echoes the Authorization header it refuses. */
+const xml404 = (authorization: string): SimResponse => ({
   status: 404,
   headers: { 'content-type': 'application/xml' },
-  body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NotFound</Code><Message>Not Found</Message></Error>',
-};
+  body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidArgument</Code><Message>Unsupported Authorization Type</Message><ArgumentName>Authorization</ArgumentName><ArgumentValue>${escapeXml(authorization)}</ArgumentValue><RequestId>${randomBytes(8).toString('hex').toUpperCase()}</RequestId></Error>`,
+});
+
+const SETTING_NAMES = ['echoReferenceId', 'checkoutStatusUnknown'] as const satisfies (keyof SimSettings)[];
+
+/** Validates a settings change: known names, boolean values. */
+function settingsChange(body: unknown): Partial<SimSettings> | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const entries = Object.entries(body);
+  const valid = entries.every(
+    ([name, value]) => SETTING_NAMES.includes(name as keyof SimSettings) && typeof value === 'boolean',
+  );
+  return valid ? (Object.fromEntries(entries) as Partial<SimSettings>) : undefined;
+}
 
 function sameSecret(a: string, b: string): boolean {
   const hash = (value: string) => createHash('sha256').update(value).digest();
@@ -90,10 +128,10 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
       return affirmError(401, 'unauthorized', 'You must authenticate with your API key pair.', {
         code: 'api-key-pair-invalid',
       });
-    if (!/^Basic /i.test(header)) return XML_404;
+    if (!/^Basic /i.test(header)) return xml404(header);
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
     if (!sameSecret(decoded, `${options.publicKey}:${options.privateKey}`)) {
-      return affirmError(401, 'unauthorized', 'You provided an invalid API key pair.', {
+      return affirmError(401, 'unauthorized', 'You have provided an invalid API key pair.', {
         code: 'api-key-pair-invalid',
       });
     }
@@ -136,26 +174,57 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
             : state.void(transaction, body);
       });
 
+  /** The checkout read, in the shape of the recorded get_checkout__success (see the header for checkout_status). */
   const checkoutView = (id: string) => {
     const checkout = state.checkouts.get(id);
     if (!checkout) return undefined;
     const { request } = checkout;
+    const items = Object.fromEntries((request.items ?? []).map((item) => [item.sku, item]));
+    const metadata = { ...request.metadata, checkout_channel_type: checkout.channel };
+    const financing = request.financing_program ?? 'standard_3_6_12';
     return {
-      checkout_id: checkout.id,
-      checkout_status: state.checkoutStatus(checkout),
-      order_id: request.order_id,
-      total: request.total,
+      api_version: 'v2',
+      billing: request.billing,
+      checkout_flow_type: 'classic',
+      checkout_status: state.settings.checkoutStatusUnknown ? 'unknown' : state.checkoutStatus(checkout),
+      checkout_type: 'merchant',
+      config: {},
       currency: request.currency ?? 'USD',
+      discounts: {},
+      financing_program_external_name: financing,
+      financing_program_name: financing,
+      items,
+      loan_type: 'classic',
       merchant: {
         name: request.merchant.name,
+        public_api_key: options.publicKey,
+        user_cancel_url: request.merchant.user_cancel_url,
         user_confirmation_url: request.merchant.user_confirmation_url,
       },
-      billing: request.billing,
-      items: request.items ?? [],
-      metadata: { ...request.metadata, checkout_channel_type: checkout.channel },
-      checkout_expiration: request.checkout_expiration,
-      created: checkout.created,
+      merchant_external_reference: request.order_id,
+      metadata,
+      mfp_rule_input_data: { items, metadata, total: request.total },
+      order_id: request.order_id,
+      product: 'checkout',
+      ...(request.shipping ? { shipping: request.shipping } : {}),
+      ...(request.shipping_amount !== undefined ? { shipping_amount: request.shipping_amount } : {}),
+      ...(request.tax_amount !== undefined ? { tax_amount: request.tax_amount } : {}),
+      total: request.total,
     };
+  };
+
+  const settings = (request: SimRequest): SimResponse => {
+    if (request.method === 'POST') {
+      const change = settingsChange(request.body);
+      if (!change) {
+        return {
+          status: 400,
+          body: { error: `expected an object of booleans among: ${SETTING_NAMES.join(', ')}` },
+        };
+      }
+      Object.assign(state.settings, change);
+    }
+    return { status: 200, body: state.settings };
   };
 
   const decide =
@@ -315,6 +384,8 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
       { method: 'POST', path: '/__control/checkouts/{id}/approve', handle: decide('approve') },
       { method: 'POST', path: '/__control/checkouts/{id}/decline', handle: decide('decline') },
       { method: 'GET', path: '/__control/outbox', handle: () => ({ status: 200, body: state.outbox }) },
+      { method: 'GET', path: '/__control/settings', handle: settings },
+      { method: 'POST', path: '/__control/settings', handle: settings },
     ],
     errorBody: (status, message) => ({
       status_code: status,

@@ -1,16 +1,22 @@
 /**
- * The Affirm simulator's state machines (providers/affirm.md).
+ * The Affirm simulator's state machines (providers/affirm.md, and the recorded sandbox answers
+ * in test/fixtures/affirm/, which win where they differ from the documentation).
  *
  * Checkout:     sent -> opened -> confirmed -> authorized
  *                            \-> not_approved            (customer declines)
  *               any unauthorized checkout past checkout_expiration reads `expired`
- * Transaction:  authorized -> captured -> partially_refunded -> refunded
- *                          \-> voided
- *               authorized past authorization_expiration (30 days) reads `auth_expired`
+ * Transaction:  exists from the customer's confirmation on (recording
+ *               get_transaction__success_with_multiple_events: a `confirm` event, provider_id 2)
+ *               confirmed -> authorized -> captured -> partially_refunded -> refunded
+ *                                       \-> voided
+ *               authorized past authorization_expiration reads `auth_expired`; that expiration is
+ *               30 days after the transaction's `created`, which is the checkout's creation time
+ * Events:       newest first; `confirm`, `auth` and `void` carry no `amount` (as recorded for a
+ *               provider_id 2 transaction; the provider_id 1 recording shows an amount on `auth`)
  *
  * Error bodies follow what Affirm really sends: v1 state errors are 403 with only a
- * `type`; documented errors carry `code`. Two authorize errors are not documented and
- * are marked [UNCONFIRMED]: checkout not yet confirmed, and checkout expired.
+ * `type` and the recorded message; documented errors carry `code`. Errors not seen in a
+ * recording or the documentation are marked [UNCONFIRMED].
  */
 
 import { randomInt } from 'node:crypto';
@@ -18,6 +24,16 @@ import type { StoreCheckoutRequestWire } from '#shared/providers/affirm/request-
 import type { SimResponse } from '../common/server.ts';
 
 export const AUTHORIZATION_DAYS = 30;
+
+/** Simulator modes set through POST /__control/settings; faults and the clock do not reset them. */
+export interface SimSettings {
+  /** Store and return the `reference_id` sent with capture, refund and void (no recording shows Affirm echoing it). */
+  echoReferenceId: boolean;
+  /** Answer every checkout read with `checkout_status: "unknown"`, as the only recorded reads do. */
+  checkoutStatusUnknown: boolean;
+}
+
+export const DEFAULT_SETTINGS: SimSettings = { echoReferenceId: true, checkoutStatusUnknown: false };
 
 export type CheckoutStatus = 'sent' | 'opened' | 'confirmed' | 'not_approved' | 'authorized' | 'expired';
 
@@ -32,7 +48,7 @@ export interface SimCheckout {
 
 export interface SimEvent {
   id: string;
-  type: 'auth' | 'capture' | 'refund' | 'void';
+  type: 'confirm' | 'auth' | 'capture' | 'refund' | 'void';
   amount?: number;
   currency: string;
   created: string;
@@ -46,13 +62,14 @@ export interface SimTransaction {
   id: string;
   checkout_id: string;
   order_id: string;
-  status: 'authorized' | 'captured' | 'partially_refunded' | 'refunded' | 'voided';
+  status: 'confirmed' | 'authorized' | 'captured' | 'partially_refunded' | 'refunded' | 'voided';
   amount: number;
   amount_refunded: number;
   currency: string;
   created: string;
   authorization_expiration: string;
   provider_id: number;
+  /** Newest first, as Affirm lists them. */
   events: SimEvent[];
 }
 
@@ -80,10 +97,15 @@ export function affirmError(
 
 const notFound = () => affirmError(404, 'not_found', 'The transaction could not be found.');
 
+/** Ids shaped like the recorded provider_id 2 transaction (`LS-4BSY-SV6E`) and its events (`LSE-7MZU-P24E`). */
+const transactionId = () => `LS-${randomText(4)}-${randomText(4)}`;
+const eventId = () => `LSE-${randomText(4)}-${randomText(4)}`;
+
 export class AffirmState {
   readonly checkouts = new Map<string, SimCheckout>();
   readonly transactions = new Map<string, SimTransaction>();
   readonly outbox: OutboxMessage[] = [];
+  readonly settings: SimSettings = { ...DEFAULT_SETTINGS };
 
   constructor(private readonly now: () => Date) {}
 
@@ -134,14 +156,38 @@ export class AffirmState {
     if (status === target) return undefined;
     if (status !== 'sent' && status !== 'opened') return `The checkout is ${status}.`;
     checkout.status = target;
+    if (target === 'confirmed') this.confirm(checkout);
     return undefined;
+  }
+
+  /** The customer's confirmation creates the transaction, before any authorization. */
+  private confirm(checkout: SimCheckout): void {
+    const { request } = checkout;
+    const transaction: SimTransaction = {
+      id: transactionId(),
+      checkout_id: checkout.id,
+      order_id: request.order_id,
+      status: 'confirmed',
+      amount: request.total,
+      amount_refunded: 0,
+      currency: request.currency ?? 'USD',
+      created: checkout.created,
+      authorization_expiration: new Date(
+        Date.parse(checkout.created) + AUTHORIZATION_DAYS * 86_400_000,
+      ).toISOString(),
+      provider_id: 2,
+      events: [],
+    };
+    this.addEvent(transaction, 'confirm', {});
+    checkout.transactionId = transaction.id;
+    this.transactions.set(transaction.id, transaction);
   }
 
   authorize(checkout: SimCheckout | undefined, orderId: string | undefined): SimResponse {
     if (!checkout) return notFound();
     switch (this.checkoutStatus(checkout)) {
       case 'authorized':
-        return affirmError(403, 'already_authorized', 'This checkout has already been authorized.');
+        return affirmError(403, 'already_authorized', 'The transaction has already been authorized.');
       case 'not_approved':
         return affirmError(400, 'invalid_request', 'Authorization declined.', { code: 'auth-declined' });
       case 'expired': // [UNCONFIRMED] code and status
@@ -155,25 +201,12 @@ export class AffirmState {
       case 'confirmed':
         break;
     }
-    const created = this.now();
-    const request = checkout.request;
-    const transaction: SimTransaction = {
-      id: `${randomText(4)}-${randomText(4)}`,
-      checkout_id: checkout.id,
-      order_id: orderId ?? request.order_id,
-      status: 'authorized',
-      amount: request.total,
-      amount_refunded: 0,
-      currency: request.currency ?? 'USD',
-      created: created.toISOString(),
-      authorization_expiration: new Date(created.getTime() + AUTHORIZATION_DAYS * 86_400_000).toISOString(),
-      provider_id: 1,
-      events: [],
-    };
-    transaction.events.push(this.event(transaction, 'auth', { amount: transaction.amount }));
+    const transaction = this.transactions.get(checkout.transactionId ?? '');
+    if (!transaction) return notFound();
+    if (orderId) transaction.order_id = orderId;
+    transaction.status = 'authorized';
+    this.addEvent(transaction, 'auth', {});
     checkout.status = 'authorized';
-    checkout.transactionId = transaction.id;
-    this.transactions.set(transaction.id, transaction);
     return { status: 200, body: transaction };
   }
 
@@ -191,8 +224,16 @@ export class AffirmState {
   ): SimResponse {
     // A capture on a voided transaction answered 404 in the wild (Salesforce cartridge issue #84).
     if (!transaction || transaction.status === 'voided') return notFound();
+    if (transaction.status === 'confirmed') {
+      // [UNCONFIRMED] type and message, by analogy with the recorded void_forbidden_on_confirmed.
+      return affirmError(
+        403,
+        'capture_forbidden_on_confirmed',
+        'The transaction must be authorized before it may be captured.',
+      );
+    }
     if (transaction.status !== 'authorized')
-      return affirmError(403, 'already_captured', 'This transaction has already been captured.');
+      return affirmError(403, 'already_captured', 'The transaction has already been captured.');
     if (this.transactionStatus(transaction) === 'auth_expired') {
       return affirmError(400, 'invalid_request', 'The authorization has expired.', {
         code: 'expired-authorization',
@@ -209,13 +250,12 @@ export class AffirmState {
       );
     }
     transaction.status = 'captured';
-    const event = this.event(transaction, 'capture', {
+    const event = this.addEvent(transaction, 'capture', {
       amount: transaction.amount,
       fee: 0,
       ...(body.order_id ? { order_id: body.order_id } : {}),
-      ...(body.reference_id ? { reference_id: body.reference_id } : {}),
+      ...this.reference(body.reference_id),
     });
-    transaction.events.push(event);
     return { status: 200, body: event };
   }
 
@@ -224,15 +264,27 @@ export class AffirmState {
     body: { amount?: number | undefined; reference_id?: string | null },
   ): SimResponse {
     if (!transaction) return notFound();
+    if (transaction.status === 'confirmed') {
+      // [UNCONFIRMED] type and message, by analogy with the recorded refund_forbidden_on_authorized.
+      return affirmError(
+        403,
+        'refund_forbidden_on_confirmed',
+        'The transaction is confirmed and may not be refunded.',
+      );
+    }
     if (transaction.status === 'authorized') {
       return affirmError(
         403,
         'refund_forbidden_on_authorized',
-        'Cannot refund a transaction that has not been captured.',
+        'The transaction is authorized and may not be refunded. Try voiding the transaction instead.',
       );
     }
     if (transaction.status === 'voided')
-      return affirmError(403, 'refund_forbidden_on_voided', 'Cannot refund a voided transaction.');
+      return affirmError(
+        403,
+        'refund_forbidden_on_voided',
+        'The transaction has been voided and cannot be refunded.',
+      );
     const remaining = transaction.amount - transaction.amount_refunded;
     const amount = body.amount ?? remaining;
     if (amount > remaining || remaining === 0) {
@@ -244,43 +296,57 @@ export class AffirmState {
     transaction.amount_refunded += amount;
     transaction.status =
       transaction.amount_refunded === transaction.amount ? 'refunded' : 'partially_refunded';
-    const event = this.event(transaction, 'refund', {
+    const event = this.addEvent(transaction, 'refund', {
       amount,
       fee_refunded: 0,
-      ...(body.reference_id ? { reference_id: body.reference_id } : {}),
+      ...this.reference(body.reference_id),
     });
-    transaction.events.push(event);
     return { status: 200, body: event };
   }
 
   void(transaction: SimTransaction | undefined, body: { reference_id?: string | null }): SimResponse {
     if (!transaction) return notFound();
     if (transaction.status === 'voided')
-      return affirmError(403, 'already_voided', 'This transaction has already been voided.'); // [UNCONFIRMED] type
-    if (transaction.status !== 'authorized')
-      return affirmError(403, 'void_forbidden_on_captured', 'Cannot void a captured transaction.');
+      return affirmError(403, 'already_voided', 'The transaction has already been voided.'); // [UNCONFIRMED] type
+    if (transaction.status === 'confirmed') {
+      return affirmError(
+        403,
+        'void_forbidden_on_confirmed',
+        'The transaction must be authorized before it may be voided.',
+      );
+    }
+    if (transaction.status !== 'authorized') {
+      return affirmError(
+        403,
+        'void_forbidden_on_captured',
+        'The transaction has been captured and may no longer be voided.',
+      );
+    }
     if (this.transactionStatus(transaction) === 'auth_expired') {
       return affirmError(400, 'invalid_request', 'The authorization has expired.', {
         code: 'expired-authorization',
       });
     }
     transaction.status = 'voided';
-    const event = this.event(
-      transaction,
-      'void',
-      body.reference_id ? { reference_id: body.reference_id } : {},
-    );
-    transaction.events.push(event);
+    const event = this.addEvent(transaction, 'void', this.reference(body.reference_id));
     return { status: 200, body: event };
   }
 
-  private event(transaction: SimTransaction, type: SimEvent['type'], fields: Partial<SimEvent>): SimEvent {
-    return {
-      id: randomText(16),
+  /** The reference_id to keep on an event: none when the echoReferenceId setting is off. */
+  private reference(referenceId: string | null | undefined): Pick<SimEvent, 'reference_id'> {
+    return referenceId && this.settings.echoReferenceId ? { reference_id: referenceId } : {};
+  }
+
+  /** Records an event, newest first, and returns it. */
+  private addEvent(transaction: SimTransaction, type: SimEvent['type'], fields: Partial<SimEvent>): SimEvent {
+    const event: SimEvent = {
+      id: eventId(),
       type,
       currency: transaction.currency,
       created: this.now().toISOString(),
       ...fields,
     };
+    transaction.events.unshift(event);
+    return event;
   }
 }
