@@ -480,4 +480,13 @@ describe('authorizeCheckout', () => {
     expect(stored().authorization?.transactionId).toBe('TXN-LOST');
     expect(stored().checkout.authorizeAttempt).toBeUndefined();
   });
+
+  it('records no loan when the transaction read back is not authorized (Affirm keeps one from confirmation)', async () => {
+    const { authorize, stored } = withOrder(affirmOrder(), {
+      authorize: [refused('already_authorized', 409)],
+      readTransaction: [transaction({ id: 'TXN-CONFIRMED', status: 'other' })],
+    });
+    await expect(authorize()).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    expect(stored().authorization).toBeUndefined();
+  });
 });

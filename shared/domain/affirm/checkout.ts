@@ -34,6 +34,16 @@ export interface CheckoutSettings {
   checkoutTtlSeconds: Record<Channel, number>;
 }
 
+/** Transaction statuses that only an authorization leads to. */
+const AUTHORIZED_STATUSES: ReadonlySet<AffirmTransaction['status']> = new Set([
+  'authorized',
+  'captured',
+  'partially_refunded',
+  'refunded',
+  'voided',
+  'auth_expired',
+]);
+
 /** How long a create attempt owns its reservation before a retry may take it over. */
 const CREATE_LEASE_MS = 30_000;
 
@@ -279,10 +289,20 @@ async function recoverAuthorization(
           ),
     );
   switch (failure.reason) {
-    case 'already_authorized':
+    case 'already_authorized': {
       // Authorized by an earlier attempt whose answer was lost, and Affirm did not replay it for our
-      // Idempotency-Key. Reading the transaction by checkout id recovers the loan id.
-      return deps.affirm.readTransaction(order.checkout.checkoutId ?? '');
+      // Idempotency-Key. Reading the transaction by checkout id recovers the loan id. Affirm keeps a
+      // transaction from the customer's confirmation on (status `confirmed`): only a status that an
+      // authorization leads to is taken as the loan; anything else is an unknown outcome.
+      const transaction = await deps.affirm.readTransaction(order.checkout.checkoutId ?? '');
+      if (!AUTHORIZED_STATUSES.has(transaction.status)) {
+        throw new ProviderUnavailableError(
+          'Affirm reported the checkout authorized but its transaction is not.',
+          { publicDetail: 'Affirm has not finished authorizing this checkout.' },
+        );
+      }
+      return transaction;
+    }
     case 'in_progress':
       // Affirm is still processing this very key: an unknown outcome, so the key must not change.
       throw new StateConflictError('OPERATION_IN_PROGRESS', 'Another request is authorizing this checkout.', {
