@@ -8,7 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { authorizedOrder, hub, type OrderView } from '../support/hub.ts';
 import { affirmSim } from '../support/stack.ts';
 
-afterEach(() => affirmSim.clearFaults());
+afterEach(async () => {
+  await affirmSim.clearFaults();
+  await affirmSim.settings({ echoReferenceId: true });
+});
 
 async function capturedOrder(amount: number): Promise<OrderView> {
   const order = await authorizedOrder({
@@ -32,8 +35,15 @@ async function refundsAtAffirm(order: OrderView) {
 }
 
 describe('a refund retried after another request settled it', () => {
-  for (const mode of ['reset', 'timeout'] as const) {
-    it(`answers the retry with its own refund and sends Affirm nothing more (${mode} after Affirm applied it)`, async () => {
+  const cases = [
+    { mode: 'reset', echo: true },
+    { mode: 'timeout', echo: true },
+    // Nothing proves Affirm echoes reference_id: the hub must then recognise A by amount, time and totals.
+    { mode: 'reset', echo: false },
+  ] as const;
+  for (const { mode, echo } of cases) {
+    it(`answers the retry with its own refund and sends Affirm nothing more (${mode} after Affirm applied it, reference_id ${echo ? 'echoed' : 'not echoed'})`, async () => {
+      await affirmSim.settings({ echoReferenceId: echo });
       // Prepare: 600.00 captured; refund A's answer is lost after Affirm applied it.
       const order = await capturedOrder(60_000);
       await affirmSim.fault({
@@ -41,14 +51,14 @@ describe('a refund retried after another request settled it', () => {
         mode,
         when: 'after',
       });
-      const a = await refund(order, { amount: 10_000 }, `refund-A-${mode}`);
+      const a = await refund(order, { amount: 10_000 }, `refund-A-${mode}-${echo}`);
       expect(a.status).toBe(502);
 
       // Act: refund B settles A by reading Affirm, then refunds; then A is retried with its key.
-      const b = await refund(order, { amount: 5_000 }, `refund-B-${mode}`);
+      const b = await refund(order, { amount: 5_000 }, `refund-B-${mode}-${echo}`);
       expect(b.status).toBe(200);
       expect(b.body.refundedAmount).toBe(15_000);
-      const retried = await refund(order, { amount: 10_000 }, `refund-A-${mode}`);
+      const retried = await refund(order, { amount: 10_000 }, `refund-A-${mode}-${echo}`);
 
       // Assess: A's retry names A's refund; Affirm refunded 150.00 in two refunds, not 250.00 in three.
       const atAffirm = await refundsAtAffirm(order);
@@ -100,6 +110,31 @@ describe('a refund retried after another request settled it', () => {
     expect(keysOfA).toHaveLength(2);
     expect(new Set(keysOfA).size).toBe(1);
     expect((await refundsAtAffirm(order)).events).toHaveLength(2);
+  });
+});
+
+describe('refunds recognised without reference_id', () => {
+  it('tells a lost refund from an earlier one of the same amount, whether or not Affirm applied it', async () => {
+    // Prepare: an Affirm that does not echo reference_id, and a first refund of 50.00 recorded.
+    await affirmSim.settings({ echoReferenceId: false });
+    const order = await capturedOrder(60_000);
+    expect((await refund(order, { amount: 5_000 }, 'same-1')).status).toBe(200);
+
+    // Act: a second 50.00 lost after Affirm applied it, a third lost before; both retried.
+    await affirmSim.fault({ match: 'POST /api/v1/transactions/{id}/refund', mode: 'reset', when: 'after' });
+    expect((await refund(order, { amount: 5_000 }, 'same-2')).status).toBe(502);
+    const second = await refund(order, { amount: 5_000 }, 'same-2');
+    await affirmSim.fault({ match: 'POST /api/v1/transactions/{id}/refund', mode: 'reset', when: 'before' });
+    expect((await refund(order, { amount: 5_000 }, 'same-3')).status).toBe(502);
+    const third = await refund(order, { amount: 5_000 }, 'same-3');
+
+    // Assess: three refunds at Affirm, three recorded, each request answered with its own.
+    const atAffirm = await refundsAtAffirm(order);
+    expect(atAffirm.events).toHaveLength(3);
+    expect(atAffirm.refunded).toBe(15_000);
+    expect(third.body.refundedAmount).toBe(15_000);
+    expect(new Set(third.body.refunds.map((r) => r.refundId)).size).toBe(3);
+    expect(second.body.operation?.operationId).not.toBe(third.body.operation?.operationId);
   });
 });
 
