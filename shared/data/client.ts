@@ -38,3 +38,14 @@ export function transactionConditionFailed(error: unknown, index: number): boole
   const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
   return reasons[index]?.Code === 'ConditionalCheckFailed';
 }
+
+/**
+ * For TransactWriteItems: true when DynamoDB cancelled the transaction because another write on
+ * one of its items was in progress (TransactionConflict). Like a failed condition, it means "the
+ * order changed under you": the caller re-reads and decides again.
+ */
+export function transactionConflicted(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return false;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.some((reason) => reason.Code === 'TransactionConflict');
+}

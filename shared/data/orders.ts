@@ -14,7 +14,13 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws
 import type { AffirmOrder, Operation, Order, OrderEvent, RefundRecord } from '../domain/order.ts';
 import type { OrderRepository } from '../domain/ports.ts';
 import { ConcurrentUpdateError } from '../errors.ts';
-import { db, isConditionFailure, TABLE_NAME, transactionConditionFailed } from './client.ts';
+import {
+  db,
+  isConditionFailure,
+  TABLE_NAME,
+  transactionConditionFailed,
+  transactionConflicted,
+} from './client.ts';
 
 type Item = Record<string, NativeAttributeValue>;
 
@@ -211,7 +217,7 @@ export const orderRepository: OrderRepository = {
       if (parts.length === 0) await db.send(new PutCommand(root));
       else await db.send(new TransactWriteCommand({ TransactItems: [{ Put: root }, ...parts] }));
     } catch (error) {
-      if (isConditionFailure(error) || transactionConditionFailed(error, 0))
+      if (isConditionFailure(error) || transactionConditionFailed(error, 0) || transactionConflicted(error))
         throw new ConcurrentUpdateError();
       throw error;
     }

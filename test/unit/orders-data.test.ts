@@ -1,9 +1,16 @@
 /** The order data layer's lookups, checked at the request level (AWS SDK stubbed; no network). */
 
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { orderRepository } from '#shared/data/orders.ts';
+import { ConcurrentUpdateError } from '#shared/errors.ts';
+import { affirmOrder } from '../support/orders.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 afterEach(() => dynamo.reset());
@@ -37,5 +44,23 @@ describe('orderRepository.findByProviderRef', () => {
     dynamo.on(GetCommand).resolves({});
     expect(await orderRepository.findByProviderRef('affirm', 'NOPE')).toBeUndefined();
     expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+});
+
+describe('orderRepository.save', () => {
+  it('reports a transaction cancelled by a concurrent write as a lost race, not a failure', async () => {
+    // Prepare: DynamoDB cancels the transaction because another one holds an item (TransactionConflict).
+    const conflict = Object.assign(new Error('Transaction cancelled'), {
+      name: 'TransactionCanceledException',
+      CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+    });
+    dynamo.on(TransactWriteCommand).rejects(conflict);
+    const order = affirmOrder();
+    const next = { ...order, version: order.version + 1, capturedAmount: 1 };
+
+    // Act + Assess: the saga re-reads and decides again on a ConcurrentUpdateError.
+    await expect(
+      orderRepository.save({ previous: order, next, events: [{ at: 'now', type: 'x' }] }),
+    ).rejects.toBeInstanceOf(ConcurrentUpdateError);
   });
 });
