@@ -1,6 +1,6 @@
 /** The Affirm adapter (client, mapping, gateway) against the Affirm simulator over HTTP. */
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AffirmFailure, type AffirmGateway, type StoreCheckoutRequest } from '#shared/domain/affirm/types.ts';
 import { ProviderUnavailableError } from '#shared/errors.ts';
 import { createLogger, type Logger } from '#shared/log.ts';
@@ -42,7 +42,8 @@ function checkoutRequest(overrides: Partial<StoreCheckoutRequest> = {}): StoreCh
       address: { line1: '1 Main St', city: 'Denver', state: 'CO', zipcode: '80202', country: 'USA' },
     },
     storeLocation: 'Denver',
-    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    // On the simulator's clock, which earlier test files may have moved forward.
+    expiresAt: new Date(simulatorNow + 3_600_000).toISOString(),
     ...overrides,
   };
 }
@@ -64,6 +65,12 @@ async function authorizedCheckout(affirm: AffirmGateway) {
   const transaction = await affirm.authorize({ checkoutId, orderId: request.orderId, attempt: 0 });
   return { checkoutId, transaction, orderId: request.orderId };
 }
+
+/** The simulator's time when this file started (ms), read from its clock route. */
+let simulatorNow = Date.now();
+beforeAll(async () => {
+  simulatorNow = await affirmSim.now();
+});
 
 afterEach(() => affirmSim.clearFaults());
 
@@ -100,7 +107,8 @@ describe('Affirm adapter against the simulator', () => {
       amount: 50_000,
       amountRefunded: 0,
     });
-    const days = (Date.parse(transaction.authorizationExpiresAt ?? '') - Date.now()) / 86_400_000;
+    const days =
+      (Date.parse(transaction.authorizationExpiresAt ?? '') - (await affirmSim.now())) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThanOrEqual(30);
   });

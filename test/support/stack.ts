@@ -56,6 +56,12 @@ export const affirmSim = {
     when?: 'before' | 'after';
   }) => http(`${stack().affirmUrl}/__control/faults`, json(fault)),
   clearFaults: () => http(`${stack().affirmUrl}/__control/faults`, { method: 'DELETE' }),
+  /** The simulator's current time (ms since the epoch): its clock moves forward with advanceClocks. */
+  now: async () =>
+    Date.parse(
+      (await http<{ now: string }>(`${stack().affirmUrl}/__control/clock`, json({ advanceSeconds: 0 }))).body
+        .now,
+    ),
   /**
    * Simulator modes (they outlive clearFaults; set them back when done):
    *   echoReferenceId (default true): false drops the reference_id of capture, refund and void from
