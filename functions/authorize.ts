@@ -1,5 +1,5 @@
 import { clock } from '#shared/clock.ts';
-import { authorizeCheckout } from '#shared/domain/affirm/checkout.ts';
+import { authorizeCheckout } from '#shared/domain/affirm/authorize.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { apiKeyAuth } from '#shared/http/api-keys.ts';
 import { endpoint, httpApi } from '#shared/http/endpoint.ts';

@@ -1,5 +1,5 @@
 import { clock } from '#shared/clock.ts';
-import { captureOrder, refundOrder, voidOrder } from '#shared/domain/affirm/transaction.ts';
+import { captureOrder, refundOrder, voidOrder } from '#shared/domain/transactions.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { apiKeyAuth } from '#shared/http/api-keys.ts';
 import { endpoint, httpApi } from '#shared/http/endpoint.ts';
@@ -9,7 +9,7 @@ import { ORDER_ID } from '#shared/http/path-params.ts';
 import { CaptureBody, RefundBody, VoidBody } from '#shared/http/schemas/transaction.ts';
 import type { HttpEvent } from '#shared/http/types.ts';
 import { json } from '#shared/http/types.ts';
-import { affirmDeps } from '#shared/wiring.ts';
+import { sagaDeps } from '#shared/wiring.ts';
 
 type Action = 'capture' | 'refunds' | 'void';
 
@@ -28,7 +28,7 @@ export const handler = httpApi(
     const command = { orderId, caller: context.caller, requestKey: context.requestKey };
     const body = event.body as { amount?: number; reason?: string };
     const now = clock.now();
-    const deps = affirmDeps();
+    const deps = sagaDeps();
     const action = actionOf(event);
     const outcome =
       action === 'capture'

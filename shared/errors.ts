@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'AUTHORIZATION_EXPIRED'
   | 'INVALID_STATE'
   | 'AMOUNT_EXCEEDS_CAPTURED'
+  | 'AMOUNT_EXCEEDS_REMAINING'
   | 'SPLIT_CAPTURE_NOT_ENABLED'
   | 'OPERATION_IN_PROGRESS'
   | 'IDEMPOTENCY_KEY_REUSED'
@@ -84,6 +85,7 @@ export class StateConflictError extends HubError {
       | 'CHECKOUT_NOT_CONFIRMED'
       | 'INVALID_STATE'
       | 'AMOUNT_EXCEEDS_CAPTURED'
+      | 'AMOUNT_EXCEEDS_REMAINING'
       | 'OPERATION_IN_PROGRESS'
     >,
     message: string,

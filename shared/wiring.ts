@@ -6,8 +6,12 @@
 import { affirmConfig, hubConfig } from './config.ts';
 import { orderRepository } from './data/orders.ts';
 import type { AffirmDeps, CheckoutSettings } from './domain/affirm/checkout.ts';
+import type { SagaDeps } from './domain/operations.ts';
+import type { ProviderName } from './domain/order.ts';
+import type { PaymentConnector } from './domain/ports.ts';
 import { log } from './log.ts';
 import { AffirmClient } from './providers/affirm/client.ts';
+import { createAffirmConnector } from './providers/affirm/connector.ts';
 import { AffirmSecret, createAffirmGateway } from './providers/affirm/gateway.ts';
 import { forgetSecret, secretJson } from './secrets.ts';
 
@@ -40,4 +44,25 @@ export function affirmDeps(): AffirmDeps {
 
 export function checkoutSettings(): CheckoutSettings {
   return { checkoutTtlSeconds: affirmConfig().checkoutTtlSeconds };
+}
+
+const connectors = new Map<ProviderName, PaymentConnector>();
+
+/** The connector of a provider, built on first use (a function only pays for the providers its orders use). */
+function connectorFor(provider: ProviderName): PaymentConnector {
+  let connector = connectors.get(provider);
+  if (!connector) {
+    switch (provider) {
+      case 'affirm':
+        connector = createAffirmConnector(affirmDeps().affirm);
+        break;
+    }
+    connectors.set(provider, connector);
+  }
+  return connector;
+}
+
+/** What the operation saga needs: the orders, and the connector of each order's provider. */
+export function sagaDeps(): SagaDeps {
+  return { orders: orderRepository, connectors: connectorFor };
 }

@@ -1,17 +1,21 @@
 /**
- * Orders in the single table. One partition per order; one item per aggregate part.
+ * Orders in the single table (items and keys: order-items.ts). One partition per order.
  *
  * Access patterns:
- *   read an order            Query PK = ORDER#<id> (consistent)                                  get()
- *   find by provider ref     GetItem REF#<provider>#<ref> (consistent), then get()              findByProviderRef()
- *   create                   TransactWrite: root attribute_not_exists(PK) + AFFIRM part          insert()
- *   change                   root Put with version = <read version>, in one transaction with the parts,
- *                            operations, events, refund and provider ref it writes                save()
+ *   read an order          Query PK = ORDER#<id> (consistent)                                    get()
+ *   find by provider ref   GetItem REF#<provider>#<ref> (consistent), then get()                findByProviderRef()
+ *   create                 TransactWrite: root attribute_not_exists(PK) + payment item           insert()
+ *   replace order data     TransactWrite: root Put with version = <read version> + the payment
+ *                          item, new provider refs and events it writes                       save()
+ *   begin an operation     TransactWrite: root Update (ADD balances, if the balance suffices and
+ *                          no exclusive operation holds the order) + operation Put if absent     beginOperation()
+ *   move an operation on   TransactWrite: operation Put if still as expected + root Update (ADD)
+ *                          + refund / shipment / events                                         updateOperation()
  */
 
-import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { AffirmOrder, Operation, Order, OrderEvent, RefundRecord } from '../domain/order.ts';
+import type { Order } from '../domain/order.ts';
+import { providerRefs } from '../domain/payments.ts';
 import type { OrderRepository } from '../domain/ports.ts';
 import { ConcurrentUpdateError } from '../errors.ts';
 import {
@@ -21,109 +25,23 @@ import {
   transactionConditionFailed,
   transactionConflicted,
 } from './client.ts';
-
-type Item = Record<string, NativeAttributeValue>;
-
-const ROOT = 'ORDER';
-const AFFIRM = 'AFFIRM';
-const REFUND = 'REFUND#';
-const EVENT = 'EVENT#';
-const OPERATION = 'OP#';
-const PROVIDER_REF = 'REF';
-
-const orderPk = (orderId: string) => `ORDER#${orderId}`;
-const providerRefKey = (provider: string, ref: string) => ({
-  PK: `REF#${provider}#${ref}`,
-  SK: PROVIDER_REF,
-});
-const eventSk = (version: number, index: number) =>
-  `${EVENT}${String(version).padStart(10, '0')}#${String(index).padStart(3, '0')}`;
+import {
+  eventPuts,
+  type Item,
+  orderFromItems,
+  orderPk,
+  paymentItem,
+  paymentKey,
+  providerRefKey,
+  rootItem,
+  rootKey,
+} from './order-items.ts';
+import { beginOperation, updateOperation } from './order-operations.ts';
 
 const VERSION_UNCHANGED = {
   ConditionExpression: '#version = :expected',
   ExpressionAttributeNames: { '#version': 'version' },
 };
-
-function rootItem(order: Order): Item {
-  const {
-    refunds: _refunds,
-    events: _events,
-    checkout: _checkout,
-    authorization: _authorization,
-    operations: _operations,
-    ...root
-  } = order;
-  return { PK: orderPk(order.orderId), SK: ROOT, entity: 'order', ...root };
-}
-
-function affirmItem(order: AffirmOrder): Item {
-  return {
-    PK: orderPk(order.orderId),
-    SK: AFFIRM,
-    entity: 'affirm-checkout',
-    checkout: order.checkout,
-    authorization: order.authorization,
-  };
-}
-
-function operationItem(orderId: string, operation: Operation): Item {
-  return {
-    PK: orderPk(orderId),
-    SK: `${OPERATION}${operation.operationId}`,
-    entity: 'operation',
-    ...operation,
-  };
-}
-
-/**
- * The provider-reference item of an order that has just received one, else undefined. Written
- * in the same transaction as the order, so the reference finds the order as soon as it exists.
- * Its condition refuses a reference already owned by another order.
- */
-function newProviderRef(previous: Order, next: Order): Item | undefined {
-  const ref = next.checkout.checkoutId;
-  if (!ref || ref === previous.checkout.checkoutId) return undefined;
-  return {
-    Put: {
-      TableName: TABLE_NAME,
-      Item: { ...providerRefKey(next.provider, ref), entity: 'provider-ref', orderId: next.orderId },
-      ConditionExpression: 'attribute_not_exists(PK) OR orderId = :orderId',
-      ExpressionAttributeValues: { ':orderId': next.orderId },
-    },
-  };
-}
-
-function fromItems(items: Item[]): Order | undefined {
-  const root = items.find((item) => item.SK === ROOT);
-  const affirm = items.find((item) => item.SK === AFFIRM);
-  if (!root || !affirm) return undefined;
-  const { PK: _pk, SK: _sk, entity: _entity, ...fields } = root;
-  const refunds: RefundRecord[] = items
-    .filter((item) => String(item.SK).startsWith(REFUND))
-    .map(({ refundId, amount, createdAt, reason, providerRefundId }) => ({
-      refundId,
-      amount,
-      createdAt,
-      ...(reason ? { reason } : {}),
-      ...(providerRefundId ? { providerRefundId } : {}),
-    }))
-    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
-  const events: OrderEvent[] = items
-    .filter((item) => String(item.SK).startsWith(EVENT))
-    .map(({ at, type, detail }) => (detail ? { at, type, detail } : { at, type }));
-  const operations = items
-    .filter((item) => String(item.SK).startsWith(OPERATION))
-    .map(({ PK: _pk, SK: _sk, entity: _entity, ...operation }) => operation as Operation)
-    .sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
-  return {
-    ...(fields as Omit<AffirmOrder, 'checkout' | 'refunds' | 'events' | 'operations'>),
-    checkout: affirm.checkout,
-    ...(affirm.authorization ? { authorization: affirm.authorization } : {}),
-    operations,
-    refunds,
-    events,
-  };
-}
 
 async function queryPartition(orderId: string): Promise<Item[]> {
   const items: Item[] = [];
@@ -144,6 +62,25 @@ async function queryPartition(orderId: string): Promise<Item[]> {
   return items;
 }
 
+/**
+ * The provider-reference items an order that has just received references needs. Written in
+ * the same transaction as the order, so a reference finds the order as soon as it exists; the
+ * condition refuses a reference already owned by another order.
+ */
+function newProviderRefs(previous: Order, next: Order): Item[] {
+  const known = new Set(providerRefs(previous));
+  return providerRefs(next)
+    .filter((ref) => !known.has(ref))
+    .map((ref) => ({
+      Put: {
+        TableName: TABLE_NAME,
+        Item: { ...providerRefKey(next.provider, ref), entity: 'provider-ref', orderId: next.orderId },
+        ConditionExpression: 'attribute_not_exists(PK) OR orderId = :orderId',
+        ExpressionAttributeValues: { ':orderId': next.orderId },
+      },
+    }));
+}
+
 export const orderRepository: OrderRepository = {
   async insert(order) {
     try {
@@ -157,7 +94,7 @@ export const orderRepository: OrderRepository = {
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             },
-            { Put: { TableName: TABLE_NAME, Item: affirmItem(order) } },
+            { Put: { TableName: TABLE_NAME, Item: paymentItem(order) } },
           ],
         }),
       );
@@ -171,7 +108,7 @@ export const orderRepository: OrderRepository = {
   },
 
   async get(orderId) {
-    return fromItems(await queryPartition(orderId));
+    return orderFromItems(await queryPartition(orderId));
   },
 
   async findByProviderRef(provider, ref) {
@@ -182,7 +119,7 @@ export const orderRepository: OrderRepository = {
     return orderId ? this.get(orderId) : undefined;
   },
 
-  async save({ previous, next, events, refund }) {
+  async save({ previous, next, events }) {
     const root = {
       TableName: TABLE_NAME,
       Item: rootItem(next),
@@ -190,29 +127,10 @@ export const orderRepository: OrderRepository = {
       ExpressionAttributeValues: { ':expected': previous.version },
     };
     const parts: Item[] = [];
-    const affirm = affirmItem(next);
-    if (JSON.stringify(affirm) !== JSON.stringify(affirmItem(previous)))
-      parts.push({ Put: { TableName: TABLE_NAME, Item: affirm } });
-    const ref = newProviderRef(previous, next);
-    if (ref) parts.push(ref);
-    const before = new Map(previous.operations.map((op) => [op.operationId, JSON.stringify(op)]));
-    for (const operation of next.operations) {
-      if (before.get(operation.operationId) !== JSON.stringify(operation))
-        parts.push({ Put: { TableName: TABLE_NAME, Item: operationItem(next.orderId, operation) } });
-    }
-    events.forEach((e, index) => {
-      const Item = { PK: orderPk(next.orderId), SK: eventSk(next.version, index), entity: 'event', ...e };
-      parts.push({ Put: { TableName: TABLE_NAME, Item, ConditionExpression: 'attribute_not_exists(SK)' } });
-    });
-    if (refund) {
-      const Item = {
-        PK: orderPk(next.orderId),
-        SK: `${REFUND}${refund.refundId}`,
-        entity: 'refund',
-        ...refund,
-      };
-      parts.push({ Put: { TableName: TABLE_NAME, Item, ConditionExpression: 'attribute_not_exists(SK)' } });
-    }
+    const payment = paymentItem(next);
+    if (JSON.stringify(payment) !== JSON.stringify(paymentItem(previous)))
+      parts.push({ Put: { TableName: TABLE_NAME, Item: payment } });
+    parts.push(...newProviderRefs(previous, next), ...eventPuts(next.orderId, events));
     try {
       if (parts.length === 0) await db.send(new PutCommand(root));
       else await db.send(new TransactWriteCommand({ TransactItems: [{ Put: root }, ...parts] }));
@@ -232,12 +150,12 @@ export const orderRepository: OrderRepository = {
             {
               Delete: {
                 TableName: TABLE_NAME,
-                Key: { PK: orderPk(order.orderId), SK: ROOT },
+                Key: rootKey(order.orderId),
                 ...VERSION_UNCHANGED,
                 ExpressionAttributeValues: { ':expected': order.version },
               },
             },
-            { Delete: { TableName: TABLE_NAME, Key: { PK: orderPk(order.orderId), SK: AFFIRM } } },
+            { Delete: { TableName: TABLE_NAME, Key: paymentKey(order.orderId) } },
           ],
         }),
       );
@@ -246,4 +164,7 @@ export const orderRepository: OrderRepository = {
       if (!transactionConditionFailed(error, 0)) throw error;
     }
   },
+
+  beginOperation,
+  updateOperation,
 };

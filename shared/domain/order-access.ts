@@ -1,6 +1,7 @@
 import { ConcurrentUpdateError, NotFoundError, StateConflictError } from '../errors.ts';
 import { type Caller, canSeeLocation } from './caller.ts';
 import type { Order, OrderChange } from './order.ts';
+import { isBeingCreated } from './payments.ts';
 import type { OrderRepository } from './ports.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { OrderRepository } from './ports.ts';
  * creation never completed, are reported as not found so that ids cannot be probed.
  */
 export function visibleOrder(order: Order | undefined, caller: Caller): Order {
-  if (!order || !canSeeLocation(caller, order.location) || order.checkout.state === 'creating') {
+  if (!order || !canSeeLocation(caller, order.location) || isBeingCreated(order)) {
     throw new NotFoundError('The order');
   }
   return order;

@@ -1,29 +1,38 @@
 /**
- * The order aggregate and its pure transitions. A transition takes the current order
- * and returns the next one plus the events to append; the data layer writes both in
- * one conditional transaction keyed on `version`, so two writers racing on one order
- * cannot both win. Nothing here does I/O.
+ * The provider-neutral order. One core (amounts, reservations, operations, refunds, shipments,
+ * events) for every provider, and the provider's own data in `payment`, discriminated by
+ * `provider`. Nothing here does I/O.
+ *
+ * Money on an order, in minor units, with the two balances every reservation is checked against:
+ *
+ *   capturableAmount  = authorizedAmount - capturedAmount - reservedAmount - (voided remainder)
+ *   refundableAmount  = capturedAmount - refundedAmount - refundReservedAmount
+ *
+ * `capturedAmount` counts what was captured or debited (Affirm capture, Lyra shipment debits).
+ * A capture or debit in flight holds its amount in `reservedAmount`, a refund in
+ * `refundReservedAmount`, so that concurrent operations can never together exceed what is
+ * available. The balances are stored (not recomputed) because the data layer checks them in
+ * the condition of the write that reserves (a condition cannot add attributes up).
  */
 
-export type Channel = 'in_store' | 'telesales';
+import type { AffirmPayment } from './affirm/types.ts';
 
-/** Where the customer is with the Affirm checkout, as far as the hub knows. */
-export type CheckoutState = 'creating' | 'sent' | 'confirmed' | 'declined' | 'expired';
+export type Channel = 'in_store' | 'telesales' | 'online';
 
-export type OperationKind = 'capture' | 'refund' | 'void';
+/** A provider write. `debit` is one shipment of a payment on shipment, carrying the caller's shipment id. */
+export type OperationKind = 'capture' | 'debit' | 'refund' | 'void';
 
 /**
- * One provider write (capture, refund, void) and what became of it. Every operation is kept,
- * finished or not, so that a caller retrying with its Idempotency-Key finds the operation it
- * started, whoever finished it, and never starts a second one.
+ * One provider write and what became of it. Every operation is kept, finished or not, so that
+ * a caller retrying with its Idempotency-Key finds the operation it started, whoever finished
+ * it, and never starts a second one.
  *
- *   running     a request is executing it until leaseUntil
+ *   running     a request (`owner`) is executing it until leaseUntil
  *   unresolved  it ended without knowing the outcome at the provider (timeout, 5xx, reset)
  *   succeeded   the provider applied it; its amounts are in the order's totals
  *   failed      the provider did not apply it (a refusal, or no trace of it when read)
  *
- * Affirm allows one write at a time on a loan, so at most one operation is running or
- * unresolved per order; it reserves its amount until it is settled.
+ * A running or unresolved operation holds its reservation until it is settled.
  */
 export interface Operation {
   kind: OperationKind;
@@ -31,15 +40,18 @@ export interface Operation {
   amount: number;
   startedAt: string;
   state: 'running' | 'unresolved' | 'succeeded' | 'failed';
-  /** While running: the request executing it owns it until this instant. */
+  /** While running: the request executing it (a random token) owns it until leaseUntil. */
+  owner?: string;
   leaseUntil?: string;
   /** The caller's scoped Idempotency-Key, when it sent one: a retry with it continues this operation. */
   requestKey?: string;
   reason?: string;
+  /** For a debit: the caller's shipment id. */
+  shipmentId?: string;
   finishedAt?: string;
-  /** The provider's id for what it did (Affirm's event id), when it succeeded. */
+  /** The provider's id for what it did (Affirm's event id, Lyra's transaction uuid), when it succeeded. */
   providerRef?: string;
-  /** Why it failed: the provider's error code, or `not_found_at_provider`. */
+  /** Why it failed: a provider error code, or `not_found_at_provider`. */
   failure?: string;
 }
 
@@ -54,6 +66,16 @@ export interface RefundRecord {
   providerRefundId?: string;
 }
 
+/** One shipment debited (or refused) on a payment on shipment. */
+export interface ShipmentRecord {
+  shipmentId: string;
+  amount: number;
+  createdAt: string;
+  status: 'debited' | 'refused';
+  /** The provider's transaction for this debit. */
+  providerRef?: string;
+}
+
 export type EventDetail = Record<string, string | number | boolean>;
 
 export interface OrderEvent {
@@ -62,33 +84,9 @@ export interface OrderEvent {
   detail?: EventDetail;
 }
 
-export interface AffirmCheckout {
-  state: CheckoutState;
-  /** The hub refuses to authorize after this instant (sent to Affirm as checkout_expiration). */
-  expiresAt: string;
-  checkoutId?: string;
-  redirectUrl?: string;
-  /** While `creating`: the create attempt that owns the reservation until this instant. */
-  leaseUntil?: string;
-  /**
-   * Names the provider Idempotency-Key of the next authorize call. It changes only after
-   * Affirm definitely refused an attempt: a retry after an unknown outcome reuses the key
-   * (Affirm replays instead of authorizing twice), while a retry after "not confirmed yet"
-   * needs a fresh key, or Affirm would replay the stored refusal.
-   */
-  authorizeAttempt?: number;
-}
-
-export interface AffirmAuthorization {
-  transactionId: string;
-  amount: number;
-  authorizedAt: string;
-  expiresAt: string;
-}
-
-export interface AffirmOrder {
+/** What an order holds whatever its provider. */
+export interface OrderCore {
   orderId: string;
-  provider: 'affirm';
   channel: Channel;
   /** The location whose keys may act on the order; admin keys act on every order. */
   location: string;
@@ -96,48 +94,65 @@ export interface AffirmOrder {
   currency: string;
   createdAt: string;
   updatedAt: string;
-  /** Incremented by every write; the condition of every conditional write. */
+  /** Incremented by every write; the condition of every write that replaces the order's data. */
   version: number;
   /** Fingerprint of the create request, so that a retry of the same request can resume it. */
   requestFingerprint: string;
-  checkout: AffirmCheckout;
-  authorization?: AffirmAuthorization;
+  /** What the provider authorized (0 until then). */
+  authorizedAmount: number;
+  /** The hub refuses to capture or debit after this instant. */
+  authorizationExpiresAt?: string;
   capturedAmount: number;
   refundedAmount: number;
+  reservedAmount: number;
+  refundReservedAmount: number;
+  capturableAmount: number;
+  refundableAmount: number;
+  /** Operations running or unresolved: a kind the connector runs alone waits for none. */
+  inFlight: number;
+  /** The operation that runs alone (exclusive kind) while it is in flight. */
+  exclusiveOperationId?: string;
   voidedAt?: string;
   /** Every operation, oldest first. */
   operations: Operation[];
   refunds: RefundRecord[];
+  shipments: ShipmentRecord[];
   events: OrderEvent[];
 }
 
-export type Order = AffirmOrder;
+/** The providers the hub has, with the data each keeps on an order. Lyra joins here. */
+export interface ProviderPayments {
+  affirm: AffirmPayment;
+}
+export type ProviderName = keyof ProviderPayments;
 
-/** A transition's result: what to write. `refund` is a new refund record to store. */
+/** An order of provider P: the core, and P's own data in `payment`. */
+export type Order<P extends ProviderName = ProviderName> = {
+  [K in P]: OrderCore & { provider: K; payment: ProviderPayments[K] };
+}[P];
+
+/** A change to write: the order before (its version is the write's condition) and after, and what to append. */
 export interface OrderChange {
   previous: Order;
   next: Order;
   events: OrderEvent[];
-  refund?: RefundRecord;
 }
 
 /** Builds a change: bumps version and updatedAt, appends the events to the in-memory view. */
-export function change(
-  previous: Order,
-  patch: Partial<Order>,
+export function change<O extends Order>(
+  previous: O,
+  patch: Partial<O>,
   now: Date,
   events: OrderEvent[],
-  refund?: RefundRecord,
-): OrderChange {
-  const next: Order = {
+): OrderChange & { next: O } {
+  const next = {
     ...previous,
     ...patch,
     version: previous.version + 1,
     updatedAt: now.toISOString(),
     events: [...previous.events, ...events],
-    refunds: refund ? [...previous.refunds, refund] : previous.refunds,
-  };
-  return refund ? { previous, next, events, refund } : { previous, next, events };
+  } as O;
+  return { previous, next, events };
 }
 
 export function event(now: Date, type: string, detail?: EventDetail): OrderEvent {
@@ -148,9 +163,26 @@ export function isPast(instant: string, now: Date): boolean {
   return now.getTime() >= Date.parse(instant);
 }
 
-/** The operation in flight (running or unresolved), if any. */
+/** The money fields of a new order: nothing authorized, nothing moved. */
+export const NO_MONEY_YET = {
+  authorizedAmount: 0,
+  capturedAmount: 0,
+  refundedAmount: 0,
+  reservedAmount: 0,
+  refundReservedAmount: 0,
+  capturableAmount: 0,
+  refundableAmount: 0,
+  inFlight: 0,
+} as const satisfies Partial<OrderCore>;
+
+/** Operations running or unresolved, oldest first. */
+export function operationsInFlight(order: Order): Operation[] {
+  return order.operations.filter((op) => op.state === 'running' || op.state === 'unresolved');
+}
+
+/** The operation in flight, if any (the oldest when several are). */
 export function pendingOperation(order: Order): Operation | undefined {
-  return order.operations.find((op) => op.state === 'running' || op.state === 'unresolved');
+  return operationsInFlight(order)[0];
 }
 
 /** The operation a request with this scoped Idempotency-Key started on the order, if any (newest first). */
@@ -165,11 +197,4 @@ export function withOperation(order: Order, operation: Operation): Operation[] {
   return known
     ? order.operations.map((op) => (op.operationId === operation.operationId ? operation : op))
     : [...order.operations, operation];
-}
-
-/** What can still be refunded: captured minus refunded minus a refund in flight. */
-export function refundableAmount(order: Order): number {
-  const pending = pendingOperation(order);
-  const inFlight = pending?.kind === 'refund' ? pending.amount : 0;
-  return order.capturedAmount - order.refundedAmount - inFlight;
 }

@@ -1,8 +1,70 @@
-import type { Order, OrderChange } from './order.ts';
+/**
+ * What the domain needs from the outside world, as interfaces: storage of orders, and a
+ * connector per payment provider. The data layer and the provider adapters implement them;
+ * the domain imports nothing else.
+ */
+
+import type { CounterDeltas, Requirement } from './operation-money.ts';
+import type {
+  Operation,
+  OperationKind,
+  Order,
+  OrderChange,
+  OrderEvent,
+  ProviderName,
+  RefundRecord,
+  ShipmentRecord,
+} from './order.ts';
+
+/** Reserving an operation: written atomically with the order's counters, or not at all. */
+export interface OperationBegin {
+  operation: Operation;
+  deltas: CounterDeltas;
+  requires: Requirement;
+  /** The operation runs alone: no other operation may be in flight, and none may start until it ends. */
+  exclusive: boolean;
+  /**
+   * The request's own earlier attempt, which the provider never saw (failed, not found there), is
+   * sent again under its id: the stored failed operation may be replaced, nothing else.
+   */
+  replacesFailed?: boolean;
+  events: OrderEvent[];
+  now: Date;
+}
+
+/** Moving an operation on: written only if the stored operation is still as `expected`. */
+export interface OperationUpdate {
+  operation: Operation;
+  expected: { states: Operation['state'][]; owner?: string; leaseEndedBy?: string };
+  deltas?: CounterDeltas;
+  voidedAt?: string;
+  /** The operation held the order alone and ends now. */
+  releaseExclusive?: boolean;
+  events: OrderEvent[];
+  refund?: RefundRecord;
+  shipment?: ShipmentRecord;
+  now: Date;
+}
+
+/** Why a reservation was not written. */
+export type ReservationRefusal =
+  | 'insufficient' // the balance it needs is not available
+  | 'exclusive_in_flight' // an operation that runs alone holds the order, or this one must run alone and others are in flight
+  | 'exists' // an operation with this id exists already (a debit for this shipment id)
+  | 'voided'; // the authorization was voided
+
+export class ReservationRefusedError extends Error {
+  constructor(readonly reason: ReservationRefusal) {
+    super(`reservation refused: ${reason}`);
+    this.name = 'ReservationRefusedError';
+  }
+}
 
 /**
- * Storage of orders. Every write is conditional on the version read, so a lost race
- * surfaces as ConcurrentUpdateError and the caller decides again on fresh state.
+ * Storage of orders. Changes that replace order data are conditional on the version read
+ * (a lost race is ConcurrentUpdateError: re-read and decide again); operations move money
+ * with atomic counter deltas conditional on the balances and on the operation's own state,
+ * so concurrent operations on one order do not turn each other away.
  */
 export interface OrderRepository {
   /** Stores a new order if its id is free; otherwise returns the stored one untouched. */
@@ -12,9 +74,109 @@ export interface OrderRepository {
    * The order a provider reference belongs to (an Affirm checkout id...), read strongly
    * consistently: a webhook or an associate may come milliseconds after the order was written.
    */
-  findByProviderRef(provider: 'affirm', ref: string): Promise<Order | undefined>;
+  findByProviderRef(provider: ProviderName, ref: string): Promise<Order | undefined>;
   /** Writes change.next and its events if the stored version is still change.previous.version. */
   save(change: OrderChange): Promise<Order>;
   /** Deletes an order reservation if its version is unchanged (a create the provider refused). */
   remove(order: Order): Promise<void>;
+  /** Records a new operation and its reservation. Throws ReservationRefusedError. */
+  beginOperation(orderId: string, begin: OperationBegin): Promise<void>;
+  /** Moves an operation on. Returns false, writing nothing, when it is no longer as expected. */
+  updateOperation(orderId: string, update: OperationUpdate): Promise<boolean>;
 }
+
+/** What a provider did for an operation. */
+export interface ProviderEffect {
+  /** The provider's id for it (event id, transaction uuid); `unknown` when only totals show it. */
+  providerRef: string;
+  amount?: number;
+}
+
+/**
+ * Why a provider definitely refused (it answered, and did nothing). An unknown outcome (5xx,
+ * timeout, reset) is a ProviderUnavailableError instead, never one of these.
+ *
+ *   kind         what the hub can do about it, the one input of the mapping to the hub's errors:
+ *     user         the request itself is wrong for the provider (PROVIDER_REJECTED)
+ *     business     the provider's rules refuse it now (the reason says which)
+ *     technical    the provider failed without acting (PROVIDER_UNAVAILABLE; retry later)
+ *     in_progress  the provider is still working on this very request (unknown outcome)
+ *     credentials  the merchant's keys were refused (PROVIDER_UNAVAILABLE; an operator must act)
+ */
+export type RefusalReason =
+  | 'invalid_request'
+  | 'declined'
+  | 'not_confirmed'
+  | 'expired'
+  | 'already_applied'
+  | 'amount_exceeded'
+  | 'not_allowed'
+  | 'not_found'
+  | 'technical'
+  | 'in_progress'
+  | 'credentials';
+
+export type RefusalKind = 'user' | 'business' | 'technical' | 'in_progress' | 'credentials';
+
+export class ProviderRefusal extends Error {
+  constructor(
+    readonly reason: RefusalReason,
+    /** The provider's own code, for logs and the order's event log. Never customer data. */
+    readonly providerCode: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderRefusal';
+  }
+
+  get kind(): RefusalKind {
+    switch (this.reason) {
+      case 'invalid_request':
+        return 'user';
+      case 'technical':
+      case 'in_progress':
+      case 'credentials':
+        return this.reason;
+      default:
+        return 'business';
+    }
+  }
+}
+
+/** What a provider offers for operations on an authorized order. */
+export interface ConnectorCapabilities {
+  /** `full`: one capture of the whole authorization (Affirm without split capture); `none`: no capture. */
+  capture: 'full' | 'none';
+  /** Debits per shipment (Lyra payment on shipment). */
+  debit: boolean;
+}
+
+/**
+ * One provider's side of the operation saga. Every provider implements it; the saga
+ * (shared/domain/operations.ts) is written once against it.
+ */
+export interface PaymentConnector {
+  readonly provider: ProviderName;
+  readonly capabilities: ConnectorCapabilities;
+  /**
+   * Kinds that must not overlap any other operation on the same order. Affirm allows one
+   * write at a time on a loan; a provider without that limit lists none, and its operations
+   * run concurrently, each on its own reservation.
+   */
+  readonly exclusiveKinds: ReadonlySet<OperationKind>;
+  /**
+   * Sends the operation. Safe to repeat for the same operation: the provider key is derived
+   * from operationId. Throws ProviderRefusal (definitely not applied) or
+   * ProviderUnavailableError (outcome unknown).
+   */
+  execute(order: Order, operation: Operation): Promise<ProviderEffect>;
+  /**
+   * Reads the provider to find whether the operation took effect: its effect, or undefined
+   * when there is none. Throws when the provider cannot be read.
+   */
+  findLanded(order: Order, operation: Operation): Promise<ProviderEffect | undefined>;
+}
+
+/** Finds the connector of an order's provider. */
+export type ConnectorFor = (provider: ProviderName) => PaymentConnector;

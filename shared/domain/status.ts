@@ -1,4 +1,5 @@
 import { isPast, type Order } from './order.ts';
+import { statusBeforeAuthorization } from './payments.ts';
 
 export type OrderStatus =
   | 'sent'
@@ -15,37 +16,33 @@ export type OrderStatus =
 
 /**
  * Derives the order's status from its amounts and the provider state; status is never
- * stored. Time matters: an authorization or checkout past its expiry reads `expired`
- * even before anything is written.
+ * stored. Before authorization the provider says (checkout sent, payment awaited...); after,
+ * the amounts do, the same for every provider. Time matters: an authorization past its expiry
+ * with nothing captured reads `expired` even before anything is written.
  */
 export function deriveStatus(order: Order, now: Date): OrderStatus {
-  const { authorization, checkout } = order;
-  if (!authorization) {
-    if (checkout.state === 'declined') return 'declined';
-    if (checkout.state === 'expired' || isPast(checkout.expiresAt, now)) return 'expired';
-    return checkout.state === 'confirmed' ? 'confirmed' : 'sent';
-  }
-  if (order.voidedAt) return 'voided';
+  if (order.authorizedAmount === 0) return statusBeforeAuthorization(order, now);
   if (order.refundedAmount > 0) {
     return order.refundedAmount >= order.capturedAmount ? 'refunded' : 'partially_refunded';
   }
+  if (order.voidedAt && order.capturedAmount === 0) return 'voided';
   if (order.capturedAmount > 0) {
-    return order.capturedAmount >= authorization.amount ? 'captured' : 'partially_captured';
+    return order.capturedAmount >= order.authorizedAmount ? 'captured' : 'partially_captured';
   }
-  return isPast(authorization.expiresAt, now) ? 'expired' : 'authorized';
+  return order.authorizationExpiresAt && isPast(order.authorizationExpiresAt, now) ? 'expired' : 'authorized';
 }
 
-/** Amounts of the order view. remainingAmount is what can still be captured. */
+/**
+ * Amounts of the order view. remainingAmount is the authorization not captured or debited yet,
+ * while it can still be (not voided, not expired); an operation in flight still counts in it.
+ */
 export function deriveAmounts(order: Order, now: Date) {
-  const authorizedAmount = order.authorization?.amount ?? 0;
-  const capturable =
-    order.authorization && !order.voidedAt && !isPast(order.authorization.expiresAt, now)
-      ? authorizedAmount - order.capturedAmount
-      : 0;
+  const live =
+    !order.voidedAt && !(order.authorizationExpiresAt && isPast(order.authorizationExpiresAt, now));
   return {
-    authorizedAmount,
+    authorizedAmount: order.authorizedAmount,
     capturedAmount: order.capturedAmount,
     refundedAmount: order.refundedAmount,
-    remainingAmount: Math.max(0, capturable),
+    remainingAmount: live ? Math.max(0, order.authorizedAmount - order.capturedAmount) : 0,
   };
 }

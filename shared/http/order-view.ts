@@ -1,4 +1,5 @@
 import { type Operation, type Order, pendingOperation } from '../domain/order.ts';
+import { providerView } from '../domain/payments.ts';
 import { deriveAmounts, deriveStatus } from '../domain/status.ts';
 
 /** The order view of API.md (GET /v1/orders/{orderId} and every order-returning route). */
@@ -12,19 +13,19 @@ export function orderView(order: Order, now: Date) {
     amount: order.amount,
     currency: order.currency,
     ...deriveAmounts(order, now),
-    ...(order.authorization ? { authorizationExpiresAt: order.authorization.expiresAt } : {}),
+    ...(order.authorizationExpiresAt ? { authorizationExpiresAt: order.authorizationExpiresAt } : {}),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
-    affirm: {
-      checkoutId: order.checkout.checkoutId,
-      redirectUrl: order.checkout.redirectUrl,
-      checkoutExpiresAt: order.checkout.expiresAt,
-      ...(order.authorization ? { transactionId: order.authorization.transactionId } : {}),
-    },
+    ...providerView(order),
     ...(pending
       ? { pendingOperation: { kind: pending.kind, amount: pending.amount, state: pending.state } }
       : {}),
-    shipments: [],
+    shipments: order.shipments.map(({ shipmentId, amount, createdAt, status }) => ({
+      shipmentId,
+      amount,
+      createdAt,
+      status,
+    })),
     refunds: order.refunds.map(({ refundId, amount, createdAt, reason }) => ({
       refundId,
       amount,

@@ -19,6 +19,7 @@ const CATALOGUE: Record<ErrorCode, { status: number; title: string }> = {
   CHECKOUT_NOT_CONFIRMED: { status: 409, title: 'The customer has not finished the checkout' },
   INVALID_STATE: { status: 409, title: 'The order is not in a state that allows this' },
   AMOUNT_EXCEEDS_CAPTURED: { status: 409, title: 'The amount exceeds what was captured' },
+  AMOUNT_EXCEEDS_REMAINING: { status: 409, title: 'The amount exceeds what remains authorized' },
   OPERATION_IN_PROGRESS: { status: 409, title: 'Another operation on this order is in progress' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still running' },
   CHECKOUT_EXPIRED: { status: 410, title: 'The checkout has expired' },

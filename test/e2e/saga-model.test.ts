@@ -302,7 +302,8 @@ async function runStep(orderId: string, transactionId: string, s: Step, sent: Se
   const before = truthOf(transactionId);
   if (s.type === 'parallel') {
     const a = newRequest(s.a);
-    const b = s.b === 'same' ? a : newRequest(s.b);
+    // The same request twice: one request when keyed (a double click with its key), two without a key.
+    const b = s.b === 'same' ? (a.key ? a : { ...a, answers: [] }) : newRequest(s.b);
     sent.push(a);
     if (b !== a) sent.push(b);
     await Promise.all([send(orderId, a), send(orderId, b)]);

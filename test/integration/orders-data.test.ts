@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { orderRepository } from '#shared/data/orders.ts';
-import { change, event } from '#shared/domain/order.ts';
+import { reservation, settlement } from '#shared/domain/operation-money.ts';
+import { change, event, type Operation } from '#shared/domain/order.ts';
+import { ReservationRefusedError } from '#shared/domain/ports.ts';
 import { ConcurrentUpdateError } from '#shared/errors.ts';
 import { uniqueId } from '../support/ids.ts';
-import { affirmOrder } from '../support/orders.ts';
+import { AUTHORIZED, affirmOrder } from '../support/orders.ts';
 
 const NOW = new Date('2026-01-01T00:05:00.000Z');
 
@@ -59,26 +61,31 @@ describe('order repository on DynamoDB Local', () => {
     expect(final.refundedAmount).toBe(Number(final.events[0]?.detail?.writer) + 1);
   });
 
-  it('finds an order by its Affirm checkout id and round-trips refunds and events', async () => {
+  it('finds an order by its Affirm checkout id at once, and round-trips payment, operations, refunds and events', async () => {
     const orderId = uniqueId('order');
     const checkoutId = uniqueId('CHK');
     const order = affirmOrder({
       orderId,
       version: 0,
-      checkout: { state: 'creating', expiresAt: '2026-01-01T01:00:00.000Z' },
+      checkout: { state: 'creating', expiresAt: '2026-01-01T01:00:00.000Z', checkoutId: undefined },
     });
     await orderRepository.insert(order);
     expect(await orderRepository.findByProviderRef('affirm', checkoutId)).toBeUndefined();
-    const sent = await orderRepository.save(
+    const _sent = await orderRepository.save(
       change(
         order,
         {
-          checkout: {
-            state: 'sent',
-            expiresAt: order.checkout.expiresAt,
-            checkoutId,
-            redirectUrl: 'https://x/',
+          payment: {
+            checkout: {
+              state: 'sent',
+              expiresAt: order.payment.checkout.expiresAt,
+              checkoutId,
+              redirectUrl: 'https://x/',
+            },
+            transactionId: 'TXN-1',
           },
+          authorizedAmount: 1_000,
+          capturableAmount: 1_000,
         },
         NOW,
         [event(NOW, 'checkout.sent', { checkoutId })],
@@ -86,37 +93,67 @@ describe('order repository on DynamoDB Local', () => {
     );
     // Found at once, by a strongly consistent read (no index to catch up).
     expect((await orderRepository.findByProviderRef('affirm', checkoutId))?.version).toBe(1);
+
+    const capture = operation('op_c', 'capture', 1_000);
+    await orderRepository.beginOperation(orderId, {
+      ...reserve(capture),
+      exclusive: true,
+      events: [],
+      now: NOW,
+    });
+    const captured = { ...capture, state: 'succeeded' as const, owner: undefined, providerRef: 'EV0' };
+    expect(
+      await orderRepository.updateOperation(orderId, {
+        operation: captured,
+        expected: { states: ['running'], owner: capture.owner },
+        deltas: settlement(capture, 'succeeded'),
+        releaseExclusive: true,
+        events: [event(NOW, 'capture.succeeded')],
+        now: NOW,
+      }),
+    ).toBe(true);
     const refund = { refundId: 'rf_1', amount: 250, createdAt: NOW.toISOString(), reason: 'damaged' };
-    const operation = {
-      kind: 'refund' as const,
-      operationId: 'rf_1',
-      amount: 250,
-      startedAt: NOW.toISOString(),
-      state: 'succeeded' as const,
-      requestKey: 'key_1:r1',
-      providerRef: 'EV1',
-    };
-    await orderRepository.save(
-      change(
-        sent,
-        { capturedAmount: 1_000, refundedAmount: 250, operations: [operation] },
-        NOW,
-        [event(NOW, 'refund.succeeded')],
-        refund,
-      ),
-    );
+    const refunding = operation('rf_1', 'refund', 250);
+    await orderRepository.beginOperation(orderId, {
+      ...reserve(refunding),
+      exclusive: true,
+      events: [],
+      now: NOW,
+    });
+    await orderRepository.updateOperation(orderId, {
+      operation: { ...refunding, state: 'succeeded', owner: undefined, providerRef: 'EV1' },
+      expected: { states: ['running'], owner: refunding.owner },
+      deltas: settlement(refunding, 'succeeded'),
+      releaseExclusive: true,
+      events: [event(NOW, 'refund.succeeded')],
+      refund,
+      now: NOW,
+    });
 
     const found = await orderRepository.findByProviderRef('affirm', checkoutId);
     expect(found).toMatchObject({
       orderId,
-      version: 2,
+      version: 5,
       capturedAmount: 1_000,
       refundedAmount: 250,
-      checkout: { state: 'sent', checkoutId },
+      capturableAmount: 0,
+      refundableAmount: 750,
+      reservedAmount: 0,
+      refundReservedAmount: 0,
+      inFlight: 0,
+      payment: { checkout: { state: 'sent', checkoutId }, transactionId: 'TXN-1' },
     });
+    expect(found?.exclusiveOperationId).toBeUndefined();
     expect(found?.refunds).toEqual([refund]);
-    expect(found?.operations).toEqual([operation]);
-    expect(found?.events.map((e) => e.type)).toEqual(['checkout.sent', 'refund.succeeded']);
+    expect(found?.operations.map((op) => [op.operationId, op.state])).toEqual([
+      ['op_c', 'succeeded'],
+      ['rf_1', 'succeeded'],
+    ]);
+    expect(found?.events.map((e) => e.type)).toEqual([
+      'checkout.sent',
+      'capture.succeeded',
+      'refund.succeeded',
+    ]);
   });
 
   it('refuses to give one provider reference to two orders', async () => {
@@ -125,13 +162,105 @@ describe('order repository on DynamoDB Local', () => {
       const order = affirmOrder({ orderId, version: 0 });
       await orderRepository.insert(order);
       return orderRepository.save(
-        change(order, { checkout: { ...order.checkout, checkoutId, state: 'sent' } }, NOW, []),
+        change(
+          order,
+          { payment: { checkout: { ...order.payment.checkout, checkoutId, state: 'sent' } } },
+          NOW,
+          [],
+        ),
       );
     };
     const first = uniqueId('order');
     await sendWith(first);
     await expect(sendWith(uniqueId('order'))).rejects.toThrow();
     expect((await orderRepository.findByProviderRef('affirm', checkoutId))?.orderId).toBe(first);
+  });
+
+  it('gives twenty concurrent reservations of 10.00 on 100.00 each its own answer: ten reserved, ten insufficient', async () => {
+    // Prepare: an order with 100.00 capturable; debits are not exclusive.
+    const orderId = uniqueId('order');
+    await orderRepository.insert(
+      affirmOrder({ orderId, version: 0, authorization: { ...AUTHORIZED, amount: 10_000 } }),
+    );
+
+    // Act: twenty reservations at once.
+    const results = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const debit = { ...operation(`op_${i}`, 'debit', 1_000), shipmentId: `sh-${i}` };
+        try {
+          await orderRepository.beginOperation(orderId, {
+            ...reserve(debit),
+            exclusive: false,
+            events: [],
+            now: NOW,
+          });
+          return 'reserved';
+        } catch (error) {
+          return error instanceof ReservationRefusedError ? error.reason : String(error);
+        }
+      }),
+    );
+
+    // Assess: exactly what the balance allows, and no request turned away because another was in flight.
+    expect(results.filter((r) => r === 'reserved')).toHaveLength(10);
+    expect(results.filter((r) => r === 'insufficient')).toHaveLength(10);
+    const stored = await orderRepository.get(orderId);
+    expect(stored).toMatchObject({ capturableAmount: 0, reservedAmount: 10_000, inFlight: 10 });
+    expect(stored?.operations).toHaveLength(10);
+  });
+
+  it('lets an exclusive operation start only on an order with nothing in flight, and nothing start beside it', async () => {
+    const orderId = uniqueId('order');
+    await orderRepository.insert(affirmOrder({ orderId, version: 0, authorization: AUTHORIZED }));
+    const refusal = async (begin: Promise<void>) => {
+      try {
+        await begin;
+        return 'begun';
+      } catch (error) {
+        return error instanceof ReservationRefusedError ? error.reason : String(error);
+      }
+    };
+    const first = operation('op_1', 'capture', 1_000);
+    expect(
+      await refusal(
+        orderRepository.beginOperation(orderId, { ...reserve(first), exclusive: true, events: [], now: NOW }),
+      ),
+    ).toBe('begun');
+    const second = operation('op_2', 'capture', 1_000);
+    expect(
+      await refusal(
+        orderRepository.beginOperation(orderId, {
+          ...reserve(second),
+          exclusive: false,
+          events: [],
+          now: NOW,
+        }),
+      ),
+    ).toBe('exclusive_in_flight');
+    const third = operation('op_3', 'capture', 1_000);
+    expect(
+      await refusal(
+        orderRepository.beginOperation(orderId, { ...reserve(third), exclusive: true, events: [], now: NOW }),
+      ),
+    ).toBe('exclusive_in_flight');
+  });
+
+  it('moves an operation on only while it is as expected (state, owner, lease)', async () => {
+    const orderId = uniqueId('order');
+    await orderRepository.insert(affirmOrder({ orderId, version: 0, authorization: AUTHORIZED }));
+    const op = operation('op_1', 'capture', 1_000);
+    await orderRepository.beginOperation(orderId, { ...reserve(op), exclusive: false, events: [], now: NOW });
+    const step = (owner: string, states: ('running' | 'unresolved')[] = ['running']) =>
+      orderRepository.updateOperation(orderId, {
+        operation: { ...op, state: 'unresolved', owner: undefined },
+        expected: { states, owner },
+        events: [],
+        now: NOW,
+      });
+    expect(await step('someone-else')).toBe(false);
+    expect(await step(String(op.owner))).toBe(true);
+    expect(await step(String(op.owner))).toBe(false);
+    expect((await orderRepository.get(orderId))?.operations[0]?.state).toBe('unresolved');
   });
 
   it('removes a reservation only if nobody changed it', async () => {
@@ -145,3 +274,20 @@ describe('order repository on DynamoDB Local', () => {
     expect(await orderRepository.get(orderId)).toBeUndefined();
   });
 });
+
+function operation(operationId: string, kind: Operation['kind'], amount: number): Operation {
+  return {
+    kind,
+    operationId,
+    amount,
+    startedAt: NOW.toISOString(),
+    state: 'running',
+    owner: `owner-${operationId}`,
+    leaseUntil: '2026-01-02T00:01:00.000Z',
+  };
+}
+
+function reserve(op: Operation) {
+  const { deltas, requires } = reservation(op);
+  return { operation: op, deltas, requires };
+}

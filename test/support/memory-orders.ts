@@ -1,15 +1,24 @@
+import { withDeltas } from '../../shared/domain/operation-money.ts';
 import type { Order } from '../../shared/domain/order.ts';
-import type { OrderRepository } from '../../shared/domain/ports.ts';
+import { withOperation } from '../../shared/domain/order.ts';
+import { providerRefs } from '../../shared/domain/payments.ts';
+import { type OrderRepository, ReservationRefusedError } from '../../shared/domain/ports.ts';
 import { ConcurrentUpdateError } from '../../shared/errors.ts';
 
 /**
  * An in-memory OrderRepository with the same contract as the DynamoDB one (version-conditional
- * writes), for unit tests of the domain. The DynamoDB implementation is tested against
- * DynamoDB Local in test/integration.
+ * replacements; operations as atomic counter deltas, conditional on the balances, the exclusive
+ * holder and the operation's own state), for unit tests of the domain. The DynamoDB
+ * implementation is tested against DynamoDB Local in test/integration.
  */
 export function memoryOrders(): OrderRepository & { stored: Map<string, Order> } {
   const stored = new Map<string, Order>();
   const copy = <T>(value: T): T => structuredClone(value);
+  const bump = (order: Order, now: Date): Order => ({
+    ...order,
+    version: order.version + 1,
+    updatedAt: now.toISOString(),
+  });
   return {
     stored,
     async insert(order) {
@@ -22,18 +31,62 @@ export function memoryOrders(): OrderRepository & { stored: Map<string, Order> }
       const order = stored.get(orderId);
       return order ? copy(order) : undefined;
     },
-    async findByProviderRef(_provider, checkoutId) {
-      const order = [...stored.values()].find((o) => o.checkout.checkoutId === checkoutId);
+    async findByProviderRef(provider, ref) {
+      const order = [...stored.values()].find(
+        (o) => o.provider === provider && providerRefs(o).includes(ref),
+      );
       return order ? copy(order) : undefined;
     },
     async save(change) {
       const current = stored.get(change.previous.orderId);
       if (!current || current.version !== change.previous.version) throw new ConcurrentUpdateError();
-      stored.set(change.next.orderId, copy(change.next));
+      // A replacement keeps the stored lists it does not own (operations, refunds, shipments).
+      stored.set(change.next.orderId, copy({ ...change.next, operations: current.operations }));
       return copy(change.next);
     },
     async remove(order) {
       if (stored.get(order.orderId)?.version === order.version) stored.delete(order.orderId);
+    },
+    async beginOperation(orderId, begin) {
+      const current = stored.get(orderId);
+      if (!current) throw new ConcurrentUpdateError('no such order');
+      const same = current.operations.find((op) => op.operationId === begin.operation.operationId);
+      if (same && !(begin.replacesFailed && same.state === 'failed'))
+        throw new ReservationRefusedError('exists');
+      if (current.exclusiveOperationId || (begin.exclusive && current.inFlight > 0))
+        throw new ReservationRefusedError('exclusive_in_flight');
+      if (begin.requires && current[begin.requires.balance] < begin.requires.atLeast)
+        throw new ReservationRefusedError(current.voidedAt ? 'voided' : 'insufficient');
+      const next = withDeltas(bump(current, begin.now), begin.deltas);
+      stored.set(orderId, {
+        ...next,
+        ...(begin.exclusive ? { exclusiveOperationId: begin.operation.operationId } : {}),
+        operations: withOperation(current, copy(begin.operation)),
+        events: [...current.events, ...begin.events],
+      });
+    },
+    async updateOperation(orderId, update) {
+      const current = stored.get(orderId);
+      const held = current?.operations.find((op) => op.operationId === update.operation.operationId);
+      if (!current || !held) return false;
+      const { states, owner, leaseEndedBy } = update.expected;
+      if (!states.includes(held.state)) return false;
+      if (owner !== undefined && held.owner !== owner) return false;
+      if (leaseEndedBy !== undefined && !(held.leaseUntil && held.leaseUntil <= leaseEndedBy)) return false;
+      const touchesRoot =
+        update.deltas || update.voidedAt || update.releaseExclusive || update.refund || update.shipment;
+      const base = touchesRoot ? withDeltas(bump(current, update.now), update.deltas ?? {}) : current;
+      const next: Order = {
+        ...base,
+        ...(update.voidedAt ? { voidedAt: update.voidedAt } : {}),
+        operations: withOperation(current, copy(update.operation)),
+        refunds: update.refund ? [...current.refunds, copy(update.refund)] : current.refunds,
+        shipments: update.shipment ? [...current.shipments, copy(update.shipment)] : current.shipments,
+        events: [...current.events, ...update.events],
+      };
+      if (update.releaseExclusive) delete next.exclusiveOperationId;
+      stored.set(orderId, next);
+      return true;
     },
   };
 }

@@ -5,9 +5,9 @@
  */
 
 import { describe, expect, it } from 'vitest';
+import { authorizeCheckout } from '#shared/domain/affirm/authorize.ts';
 import {
   type AffirmDeps,
-  authorizeCheckout,
   type CheckoutSettings,
   type CreateStoreCheckoutCommand,
   createStoreCheckout,
@@ -174,7 +174,7 @@ describe('createStoreCheckout', () => {
       channel: 'telesales',
       amount: 125_000,
       requestFingerprint: 'fp-1',
-      checkout: { state: 'sent', expiresAt, ...CREATED },
+      payment: { checkout: { state: 'sent', expiresAt, ...CREATED } },
     });
     expect(order.events).toEqual([
       {
@@ -249,7 +249,7 @@ describe('createStoreCheckout', () => {
       await outcome(() => createStoreCheckout(deps, SETTINGS, command({ fingerprint: 'fp-other' }), NOW)),
     ).toBe('ORDER_EXISTS');
     expect(calls.create).toHaveLength(1);
-    expect(orders.stored.get('order-7')?.checkout.state).toBe('creating');
+    expect(orders.stored.get('order-7')?.payment.checkout.state).toBe('creating');
   });
 
   it('keeps the reservation when the outcome at Affirm is unknown, and lets a retry of the same request finish it', async () => {
@@ -258,13 +258,13 @@ describe('createStoreCheckout', () => {
       'PROVIDER_UNAVAILABLE',
     );
     const kept = orders.stored.get('order-7');
-    expect(kept?.checkout.state).toBe('creating');
+    expect(kept?.payment.checkout.state).toBe('creating');
     // The failed attempt gave its lease up, so the retry need not wait.
-    expect(kept?.checkout.leaseUntil).toBe(NOW.toISOString());
+    expect(kept?.payment.checkout.leaseUntil).toBe(NOW.toISOString());
 
     const later = new Date(NOW.getTime() + 1_000);
     const order = await createStoreCheckout(deps, SETTINGS, command(), later);
-    expect(order.checkout).toMatchObject({ state: 'sent', checkoutId: 'CHK-NEW' });
+    expect(order.payment.checkout).toMatchObject({ state: 'sent', checkoutId: 'CHK-NEW' });
     expect(calls.create).toHaveLength(2);
     // Both attempts told Affirm the same expiry: the one reserved first.
     expect(calls.create[1]?.expiresAt).toBe(calls.create[0]?.expiresAt);
@@ -295,7 +295,7 @@ describe('createStoreCheckout', () => {
     expect(orders.stored.has('order-7')).toBe(false);
 
     const order = await createStoreCheckout(deps, SETTINGS, command({ fingerprint: 'fp-2' }), NOW);
-    expect(order.checkout.state).toBe('sent');
+    expect(order.payment.checkout.state).toBe('sent');
     expect(calls.create).toHaveLength(2);
   });
 });
@@ -316,7 +316,7 @@ describe('createStoreCheckout: items that must add up to the amount', () => {
       }),
       NOW,
     );
-    expect(order.checkout.state).toBe('sent');
+    expect(order.payment.checkout.state).toBe('sent');
     expect(calls.create).toHaveLength(1);
   });
 
@@ -397,13 +397,13 @@ describe('authorizeCheckout', () => {
     const { authorize, calls, stored } = withOrder(affirmOrder());
     const order = await authorize();
     expect(calls.authorize).toEqual([{ checkoutId: 'CHK1', orderId: 'order-1', attempt: 0 }]);
-    expect(order.authorization).toEqual({
-      transactionId: 'TXN-9',
-      amount: 10_000,
-      authorizedAt: DURING.toISOString(),
-      expiresAt: '2026-02-01T00:00:00.000Z',
+    expect(order).toMatchObject({
+      authorizedAmount: 10_000,
+      capturableAmount: 10_000,
+      authorizationExpiresAt: '2026-02-01T00:00:00.000Z',
+      payment: { transactionId: 'TXN-9', authorizedAt: DURING.toISOString() },
     });
-    expect(order.checkout.state).toBe('confirmed');
+    expect(order.payment.checkout.state).toBe('confirmed');
     expect(stored()).toEqual(order);
   });
 
@@ -415,11 +415,11 @@ describe('authorizeCheckout', () => {
   });
 
   it('refuses a declined checkout, and an expired one, before calling Affirm', async () => {
-    const declined = withOrder(affirmOrder({ checkout: { ...affirmOrder().checkout, state: 'declined' } }));
+    const declined = withOrder(affirmOrder({ checkout: { state: 'declined' } }));
     expect(await outcome(() => declined.authorize())).toBe('AUTHORIZATION_DECLINED');
     expect(declined.calls.authorize).toEqual([]);
 
-    const marked = withOrder(affirmOrder({ checkout: { ...affirmOrder().checkout, state: 'expired' } }));
+    const marked = withOrder(affirmOrder({ checkout: { state: 'expired' } }));
     expect(await outcome(() => marked.authorize())).toBe('CHECKOUT_EXPIRED');
     expect(marked.calls.authorize).toEqual([]);
 
@@ -441,17 +441,17 @@ describe('authorizeCheckout', () => {
   it("maps Affirm's refusals to their codes and records the checkout's new state", async () => {
     const declined = withOrder(affirmOrder(), { authorize: [refused('declined', 403)] });
     expect(await outcome(() => declined.authorize())).toBe('AUTHORIZATION_DECLINED');
-    expect(declined.stored().checkout.state).toBe('declined');
-    expect(declined.stored().authorization).toBeUndefined();
+    expect(declined.stored().payment.checkout.state).toBe('declined');
+    expect(declined.stored().payment.transactionId).toBeUndefined();
     expect(declined.stored().events.map((e) => e.type)).toEqual(['checkout.declined']);
 
     const expired = withOrder(affirmOrder(), { authorize: [refused('checkout_expired', 403)] });
     expect(await outcome(() => expired.authorize())).toBe('CHECKOUT_EXPIRED');
-    expect(expired.stored().checkout.state).toBe('expired');
+    expect(expired.stored().payment.checkout.state).toBe('expired');
 
     const early = withOrder(affirmOrder(), { authorize: [refused('not_confirmed')] });
     expect(await outcome(() => early.authorize())).toBe('CHECKOUT_NOT_CONFIRMED');
-    expect(early.stored().checkout.state).toBe('sent');
+    expect(early.stored().payment.checkout.state).toBe('sent');
   });
 
   it('asks with a fresh provider key after "not confirmed", but with the same key after an unknown outcome', async () => {
@@ -459,14 +459,14 @@ describe('authorizeCheckout', () => {
       authorize: [refused('not_confirmed'), new ProviderUnavailableError('timeout')],
     });
     expect(await outcome(() => authorize())).toBe('CHECKOUT_NOT_CONFIRMED');
-    expect(stored().checkout.authorizeAttempt).toBe(1);
+    expect(stored().payment.checkout.authorizeAttempt).toBe(1);
 
     expect(await outcome(() => authorize())).toBe('PROVIDER_UNAVAILABLE');
-    expect(stored().checkout.authorizeAttempt).toBe(1);
+    expect(stored().payment.checkout.authorizeAttempt).toBe(1);
 
     await authorize();
     expect(calls.authorize.map((c) => c.attempt)).toEqual([0, 1, 1]);
-    expect(stored().authorization?.transactionId).toBe('TXN-9');
+    expect(stored().payment.transactionId).toBe('TXN-9');
   });
 
   it('recovers a loan Affirm already authorized by reading the transaction of the checkout', async () => {
@@ -476,9 +476,9 @@ describe('authorizeCheckout', () => {
     });
     const order = await authorize();
     expect(calls.readTransaction).toEqual(['CHK1']);
-    expect(order.authorization?.transactionId).toBe('TXN-LOST');
-    expect(stored().authorization?.transactionId).toBe('TXN-LOST');
-    expect(stored().checkout.authorizeAttempt).toBeUndefined();
+    expect(order.payment.transactionId).toBe('TXN-LOST');
+    expect(stored().payment.transactionId).toBe('TXN-LOST');
+    expect(stored().payment.checkout.authorizeAttempt).toBeUndefined();
   });
 
   it('records no loan when the transaction read back is not authorized (Affirm keeps one from confirmation)', async () => {
@@ -487,6 +487,6 @@ describe('authorizeCheckout', () => {
       readTransaction: [transaction({ id: 'TXN-CONFIRMED', status: 'other' })],
     });
     await expect(authorize()).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
-    expect(stored().authorization).toBeUndefined();
+    expect(stored().payment.transactionId).toBeUndefined();
   });
 });

@@ -8,12 +8,13 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AffirmDeps } from '#shared/domain/affirm/checkout.ts';
-import { captureOrder, refundOrder, voidOrder } from '#shared/domain/affirm/transaction.ts';
 import { AffirmFailure, type AffirmGateway, type AffirmTransaction } from '#shared/domain/affirm/types.ts';
 import type { Caller } from '#shared/domain/caller.ts';
+import type { SagaDeps } from '#shared/domain/operations.ts';
 import { pendingOperation } from '#shared/domain/order.ts';
+import { captureOrder, refundOrder, voidOrder } from '#shared/domain/transactions.ts';
 import { HubError, ProviderUnavailableError } from '#shared/errors.ts';
+import { createAffirmConnector } from '#shared/providers/affirm/connector.ts';
 import { memoryOrders } from '../support/memory-orders.ts';
 import { AUTHORIZED, affirmOrder } from '../support/orders.ts';
 
@@ -120,11 +121,11 @@ function setup(outcomes: Outcome[]) {
     echoReferenceId: true,
   };
   let i = 0;
-  const deps: AffirmDeps = { orders, affirm: scriptedAffirm(model, () => outcomes[i++] ?? 'ok') };
-  orders.stored.set(
-    'order-1',
-    affirmOrder({ authorization: AUTHORIZED, checkout: { ...affirmOrder().checkout, state: 'confirmed' } }),
-  );
+  const deps: SagaDeps = {
+    orders,
+    connectors: () => createAffirmConnector(scriptedAffirm(model, () => outcomes[i++] ?? 'ok')),
+  };
+  orders.stored.set('order-1', affirmOrder({ authorization: AUTHORIZED, checkout: { state: 'confirmed' } }));
   return { deps, orders, model, calls: () => i };
 }
 
@@ -319,7 +320,7 @@ describe('Affirm operations', () => {
           // A later request settles whatever is left unresolved: then hub and provider agree exactly.
           const settled = await attempt(() =>
             voidOrder(
-              { ...deps, affirm: scriptedAffirm(model, () => 'ok') },
+              { ...deps, connectors: () => createAffirmConnector(scriptedAffirm(model, () => 'ok')) },
               { orderId: 'order-1', caller },
               NOW,
             ),

@@ -22,7 +22,12 @@ describe('orderRepository.findByProviderRef', () => {
     dynamo.on(QueryCommand).resolves({
       Items: [
         { PK: 'ORDER#order-7', SK: 'ORDER', orderId: 'order-7', version: 3, provider: 'affirm' },
-        { PK: 'ORDER#order-7', SK: 'AFFIRM', checkout: { state: 'sent', checkoutId: 'CHK7' } },
+        {
+          PK: 'ORDER#order-7',
+          SK: 'PAYMENT',
+          provider: 'affirm',
+          payment: { checkout: { state: 'sent', checkoutId: 'CHK7' } },
+        },
       ],
     });
 

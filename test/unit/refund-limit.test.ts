@@ -5,14 +5,15 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import type { AffirmDeps } from '#shared/domain/affirm/checkout.ts';
-import { refundOrder } from '#shared/domain/affirm/transaction.ts';
 import type { AffirmGateway } from '#shared/domain/affirm/types.ts';
 import type { Caller } from '#shared/domain/caller.ts';
-import type { AffirmOrder, Order } from '#shared/domain/order.ts';
+import type { SagaDeps } from '#shared/domain/operations.ts';
+import type { Order } from '#shared/domain/order.ts';
+import { refundOrder } from '#shared/domain/transactions.ts';
 import { HubError } from '#shared/errors.ts';
+import { createAffirmConnector } from '#shared/providers/affirm/connector.ts';
 import { memoryOrders } from '../support/memory-orders.ts';
-import { AUTHORIZED, affirmOrder } from '../support/orders.ts';
+import { type AffirmOrderOverrides, AUTHORIZED, affirmOrder } from '../support/orders.ts';
 
 const caller: Caller = { keyId: 'key_pos', role: 'location', location: 'Denver' };
 const NOW = new Date('2026-01-02T00:00:00.000Z');
@@ -41,13 +42,13 @@ function generousAffirm(): { gateway: AffirmGateway; refunds: number[] } {
 }
 
 /** An authorized order of 10_000 with the given amounts; 'order-1' at Denver. */
-function setup(overrides: Partial<AffirmOrder>) {
+function setup(overrides: AffirmOrderOverrides) {
   const orders = memoryOrders();
   const affirm = generousAffirm();
-  const deps: AffirmDeps = { orders, affirm: affirm.gateway };
+  const deps: SagaDeps = { orders, connectors: () => createAffirmConnector(affirm.gateway) };
   const order = affirmOrder({
     authorization: AUTHORIZED,
-    checkout: { ...affirmOrder().checkout, state: 'confirmed' },
+    checkout: { state: 'confirmed' },
     ...overrides,
   });
   orders.stored.set('order-1', order);

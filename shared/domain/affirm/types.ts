@@ -5,6 +5,37 @@
 
 import type { Channel } from '../order.ts';
 
+/** The channels of an Affirm store checkout (API.md: in_store, telesales). */
+export type AffirmChannel = Extract<Channel, 'in_store' | 'telesales'>;
+
+/** Where the customer is with the Affirm checkout, as far as the hub knows. */
+export type CheckoutState = 'creating' | 'sent' | 'confirmed' | 'declined' | 'expired';
+
+export interface AffirmCheckout {
+  state: CheckoutState;
+  /** The hub refuses to authorize after this instant (sent to Affirm as checkout_expiration). */
+  expiresAt: string;
+  checkoutId?: string;
+  redirectUrl?: string;
+  /** While `creating`: the create attempt that owns the reservation until this instant. */
+  leaseUntil?: string;
+  /**
+   * Names the provider Idempotency-Key of the next authorize call. It changes only after
+   * Affirm definitely refused an attempt: a retry after an unknown outcome reuses the key
+   * (Affirm replays instead of authorizing twice), while a retry after "not confirmed yet"
+   * needs a fresh key, or Affirm would replay the stored refusal.
+   */
+  authorizeAttempt?: number;
+}
+
+/** What an Affirm order keeps of its own (the order's `payment`). */
+export interface AffirmPayment {
+  checkout: AffirmCheckout;
+  /** The loan (transaction) id, once authorized. */
+  transactionId?: string;
+  authorizedAt?: string;
+}
+
 export interface PersonName {
   first?: string;
   last?: string;
@@ -30,7 +61,7 @@ export interface StoreCheckoutItem {
 /** Everything Affirm needs to open an in-store or telesales checkout. Customer data is passed through, never stored. */
 export interface StoreCheckoutRequest {
   orderId: string;
-  channel: Channel;
+  channel: AffirmChannel;
   amount: number;
   currency: string;
   customer: { name: PersonName; email?: string; phone?: string; address: PostalAddress };

@@ -1,0 +1,490 @@
+/**
+ * The saga every provider's money movement goes through (capture, debit, refund, void):
+ *
+ *   begin       record the operation `running` and reserve its amount, atomically with the
+ *               order's balances (a reservation each: concurrent operations never exceed them)
+ *   execute     the provider's connector sends it, under a provider key derived from operationId
+ *   complete    the provider said yes: the reservation becomes money moved        (conditional)
+ *   abandon     the provider said no, or shows no trace of it: released           (conditional)
+ *   unresolved  no answer (5xx, timeout, reset): the operation keeps its reservation
+ *
+ * An unresolved (or crashed, lease-expired) operation is settled by reading the provider,
+ * never by sending again blindly: if the effect is there it is recorded; if not, the request
+ * that started it (same Idempotency-Key) sends it again under the same provider key, and any
+ * other request that must wait for it abandons it. Every operation stays on the order with the
+ * caller's key, so a retry finds its own operation, whoever finished it, and answers with it.
+ *
+ * Kinds the connector marks exclusive (Affirm: all) run alone on an order; the others run
+ * concurrently, each on its own reservation, and only wait for an exclusive one.
+ */
+
+import {
+  ConcurrentUpdateError,
+  DeclinedError,
+  ExpiredError,
+  type HubError,
+  NotFoundError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+  StateConflictError,
+} from '../errors.ts';
+import { newId } from '../ids.ts';
+import { reservation, settlement, withDeltas } from './operation-money.ts';
+import {
+  event,
+  isPast,
+  NOT_FOUND_AT_PROVIDER,
+  type Operation,
+  type OperationKind,
+  type Order,
+  operationOfRequest,
+  operationsInFlight,
+  withOperation,
+} from './order.ts';
+import {
+  type ConnectorFor,
+  type OperationUpdate,
+  type OrderRepository,
+  type PaymentConnector,
+  type ProviderEffect,
+  ProviderRefusal,
+  ReservationRefusedError,
+} from './ports.ts';
+
+/** Longer than the function timeout: a running operation's owner is surely gone after this. */
+export const OPERATION_LEASE_MS = 60_000;
+
+/** Rounds of "settle, decide, reserve" before a request on a very busy order gives up (retryable). */
+const MAX_ROUNDS = 8;
+
+export interface SagaDeps {
+  orders: OrderRepository;
+  connectors: ConnectorFor;
+}
+
+export interface OperationSpec {
+  kind: OperationKind;
+  amount: number;
+  reason?: string;
+  shipmentId?: string;
+}
+
+/** The order after a request, and the operation the request performed or found done for it. */
+export interface OperationOutcome {
+  order: Order;
+  operation?: Operation;
+}
+
+/**
+ * What a request decides on the settled order: the operation to run, or `undefined` when
+ * nothing needs doing. `retry` is the request's own earlier operation that the provider never
+ * saw: the request re-runs it (same amount, same id). Throws the hub's error when the rules refuse.
+ */
+export type Decide = (
+  order: Order,
+  connector: PaymentConnector,
+  retry: Operation | undefined,
+) => OperationSpec | undefined;
+
+export interface OperationRequest {
+  orderId: string;
+  kind: OperationKind;
+  /** The caller's scoped Idempotency-Key: a retry with it finds the operation it started. */
+  requestKey?: string;
+  /** Loads the order as the caller may see it (NotFoundError otherwise). */
+  load(): Promise<Order>;
+}
+
+/**
+ * Runs one request through the saga: settles what stands in its way, decides on the settled
+ * order, reserves and executes. A reservation lost to a concurrent request (the balance moved,
+ * an exclusive operation started) is decided again on the fresh order, so each request is
+ * answered on its merits, never turned away because another is in flight.
+ */
+export async function performOperation(
+  deps: SagaDeps,
+  request: OperationRequest,
+  decide: Decide,
+  now: Date,
+): Promise<OperationOutcome> {
+  for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const loaded = await request.load();
+    const connector = deps.connectors(loaded.provider);
+    const prepared = await prepare(deps, connector, loaded, request, now);
+    if ('done' in prepared) return prepared.done;
+    const { order, retry } = prepared;
+    const spec = decide(order, connector, retry);
+    if (!spec) return { order };
+    const operation: Operation = {
+      ...spec,
+      operationId: retry?.operationId ?? newId(spec.kind === 'refund' ? 'rf' : 'op'),
+      startedAt: now.toISOString(),
+      state: 'running',
+      owner: newId('own'),
+      leaseUntil: lease(now),
+      ...(request.requestKey ? { requestKey: request.requestKey } : {}),
+    };
+    const begun = await begin(deps, connector, order, operation, retry !== undefined, now);
+    if (!begun) continue;
+    return outcome(await execute(deps, connector, begun, operation, now), operation);
+  }
+  throw inProgress();
+}
+
+type Prepared = { done: OperationOutcome } | { order: Order; retry?: Operation };
+
+/**
+ * Brings the order to a state where the request can decide: its own operation finished if it
+ * has one, and any operation it must wait for settled.
+ */
+async function prepare(
+  deps: SagaDeps,
+  connector: PaymentConnector,
+  order: Order,
+  request: OperationRequest,
+  now: Date,
+): Promise<Prepared> {
+  let current = order;
+  for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const own = ownOperation(current, request);
+    if (own?.state === 'succeeded') return { done: { order: current, operation: own } };
+    const blocker = blockerOf(current, connector, request.kind, own);
+    if (!blocker) {
+      const retry = own?.state === 'failed' && own.failure === NOT_FOUND_AT_PROVIDER ? own : undefined;
+      return retry ? { order: current, retry } : { order: current };
+    }
+    const settled = await settle(deps, connector, current, blocker, blocker === own, now);
+    if ('done' in settled) return settled;
+    current = settled.order;
+  }
+  throw inProgress();
+}
+
+/** The request's own operation (same key, same kind), if it started one. */
+function ownOperation(order: Order, request: OperationRequest): Operation | undefined {
+  const own = operationOfRequest(order, request.requestKey);
+  return own?.kind === request.kind ? own : undefined;
+}
+
+/**
+ * The in-flight operation the request must settle before it decides: its own first; then,
+ * for an exclusive kind, any operation in flight; for another kind, an exclusive one only.
+ */
+function blockerOf(
+  order: Order,
+  connector: PaymentConnector,
+  kind: OperationKind,
+  own: Operation | undefined,
+): Operation | undefined {
+  const inFlight = operationsInFlight(order);
+  if (own && inFlight.includes(own)) return own;
+  if (connector.exclusiveKinds.has(kind)) return inFlight[0];
+  return inFlight.find((op) => connector.exclusiveKinds.has(op.kind));
+}
+
+/**
+ * Settles one in-flight operation: takes it over (unless its owner still holds its lease),
+ * reads the provider, then records what landed, re-sends its own, or abandons another's.
+ */
+async function settle(
+  deps: SagaDeps,
+  connector: PaymentConnector,
+  order: Order,
+  operation: Operation,
+  isOwn: boolean,
+  now: Date,
+): Promise<Prepared> {
+  if (operation.state === 'running' && operation.leaseUntil && !isPast(operation.leaseUntil, now))
+    throw inProgress();
+  const taken: Operation = { ...operation, state: 'running', owner: newId('own'), leaseUntil: lease(now) };
+  const took = await deps.orders.updateOperation(order.orderId, {
+    operation: taken,
+    expected: {
+      states: [operation.state],
+      ...(operation.owner ? { owner: operation.owner } : {}),
+      ...(operation.state === 'running' ? { leaseEndedBy: now.toISOString() } : {}),
+    },
+    events: [],
+    now,
+  });
+  if (!took) return { order: await reload(deps, order) };
+  const current = { ...order, operations: withOperation(order, taken) };
+  const landed = await findLanded(deps, connector, current, taken, now);
+  if (landed) {
+    const completed = await complete(deps, connector, current, taken, landed, now);
+    return isOwn ? { done: outcome(completed, taken) } : { order: completed };
+  }
+  if (isOwn) return { done: outcome(await execute(deps, connector, current, taken, now), taken) };
+  return { order: await abandon(deps, connector, current, taken, now, NOT_FOUND_AT_PROVIDER) };
+}
+
+/** Reserves and records the operation. Undefined when a concurrent change took what it needed: decide again. */
+async function begin(
+  deps: SagaDeps,
+  connector: PaymentConnector,
+  order: Order,
+  operation: Operation,
+  replacesFailed: boolean,
+  now: Date,
+): Promise<Order | undefined> {
+  const { deltas, requires } = reservation(operation);
+  const exclusive = connector.exclusiveKinds.has(operation.kind);
+  try {
+    await deps.orders.beginOperation(order.orderId, {
+      operation,
+      deltas,
+      requires,
+      exclusive,
+      replacesFailed,
+      events: [],
+      now,
+    });
+  } catch (error) {
+    if (error instanceof ReservationRefusedError || error instanceof ConcurrentUpdateError) return undefined;
+    throw error;
+  }
+  return {
+    ...withDeltas(order, deltas),
+    ...(exclusive ? { exclusiveOperationId: operation.operationId } : {}),
+    operations: withOperation(order, operation),
+  };
+}
+
+async function execute(
+  deps: SagaDeps,
+  connector: PaymentConnector,
+  order: Order,
+  operation: Operation,
+  now: Date,
+): Promise<Order> {
+  let effect: ProviderEffect;
+  try {
+    effect = await connector.execute(order, operation);
+  } catch (error) {
+    if (!(error instanceof ProviderRefusal)) {
+      await markUnresolved(deps, order, operation, now);
+      throw error;
+    }
+    if (error.kind === 'in_progress') {
+      // The provider is still working on this very key: the outcome is unknown, not refused.
+      await markUnresolved(deps, order, operation, now);
+      throw inProgress();
+    }
+    if (error.reason === 'already_applied') {
+      const landed = await findLanded(deps, connector, order, operation, now);
+      if (landed) return complete(deps, connector, order, operation, landed, now);
+    }
+    await abandon(deps, connector, order, operation, now, error.providerCode);
+    throw hubErrorFor(operation, error);
+  }
+  return complete(deps, connector, order, operation, effect, now);
+}
+
+async function findLanded(
+  deps: SagaDeps,
+  connector: PaymentConnector,
+  order: Order,
+  operation: Operation,
+  now: Date,
+): Promise<ProviderEffect | undefined> {
+  try {
+    return await connector.findLanded(order, operation);
+  } catch (error) {
+    await markUnresolved(deps, order, operation, now);
+    if (error instanceof ProviderRefusal) {
+      throw new ProviderUnavailableError(
+        'The provider could not confirm the outcome of an earlier operation.',
+        {
+          cause: error,
+          publicDetail:
+            'The payment provider could not confirm the outcome of an earlier operation on this order.',
+        },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Writes `update` for the operation as this request holds it; on a lost race, the order as it now is. */
+async function transition(
+  deps: SagaDeps,
+  order: Order,
+  update: Omit<OperationUpdate, 'expected' | 'now'>,
+  held: Operation,
+  now: Date,
+): Promise<Order> {
+  const written = await deps.orders.updateOperation(order.orderId, {
+    ...update,
+    expected: { states: ['running'], ...(held.owner ? { owner: held.owner } : {}) },
+    now,
+  });
+  if (!written) return reload(deps, order);
+  const next = {
+    ...withDeltas(order, update.deltas ?? {}),
+    updatedAt: now.toISOString(),
+    operations: withOperation(order, update.operation),
+    events: [...order.events, ...update.events],
+    refunds: update.refund ? [...order.refunds, update.refund] : order.refunds,
+    shipments: update.shipment ? [...order.shipments, update.shipment] : order.shipments,
+    ...(update.voidedAt ? { voidedAt: update.voidedAt } : {}),
+  };
+  if (update.releaseExclusive) delete next.exclusiveOperationId;
+  return next;
+}
+
+function complete(
+  deps: SagaDeps,
+  connector: PaymentConnector,
+  order: Order,
+  held: Operation,
+  effect: ProviderEffect,
+  now: Date,
+): Promise<Order> {
+  const done: Operation = {
+    ...held,
+    state: 'succeeded',
+    owner: undefined,
+    leaseUntil: undefined,
+    finishedAt: now.toISOString(),
+    providerRef: effect.providerRef,
+  };
+  const detail = { operationId: held.operationId, amount: held.amount, providerRef: effect.providerRef };
+  return transition(
+    deps,
+    order,
+    {
+      operation: done,
+      deltas: settlement(held, 'succeeded'),
+      releaseExclusive: connector.exclusiveKinds.has(held.kind),
+      events: [event(now, `${held.kind}.succeeded`, detail)],
+      ...(held.kind === 'void' ? { voidedAt: now.toISOString() } : {}),
+      ...(held.kind === 'refund'
+        ? {
+            refund: {
+              refundId: held.operationId,
+              amount: held.amount,
+              createdAt: now.toISOString(),
+              providerRefundId: effect.providerRef,
+              ...(held.reason ? { reason: held.reason } : {}),
+            },
+          }
+        : {}),
+      ...(held.kind === 'debit' && held.shipmentId
+        ? {
+            shipment: {
+              shipmentId: held.shipmentId,
+              amount: held.amount,
+              createdAt: now.toISOString(),
+              status: 'debited' as const,
+              providerRef: effect.providerRef,
+            },
+          }
+        : {}),
+    },
+    held,
+    now,
+  );
+}
+
+function abandon(
+  deps: SagaDeps,
+  connector: PaymentConnector,
+  order: Order,
+  held: Operation,
+  now: Date,
+  why: string,
+): Promise<Order> {
+  const failed: Operation = {
+    ...held,
+    state: 'failed',
+    owner: undefined,
+    leaseUntil: undefined,
+    finishedAt: now.toISOString(),
+    failure: why,
+  };
+  return transition(
+    deps,
+    order,
+    {
+      operation: failed,
+      deltas: settlement(held, 'failed'),
+      releaseExclusive: connector.exclusiveKinds.has(held.kind),
+      events: [event(now, `${held.kind}.failed`, { operationId: held.operationId, reason: why })],
+    },
+    held,
+    now,
+  );
+}
+
+async function markUnresolved(deps: SagaDeps, order: Order, held: Operation, now: Date): Promise<void> {
+  try {
+    await transition(
+      deps,
+      order,
+      {
+        operation: { ...held, state: 'unresolved', owner: undefined, leaseUntil: undefined },
+        events: [event(now, `${held.kind}.outcome_unknown`, { operationId: held.operationId })],
+      },
+      held,
+      now,
+    );
+  } catch {
+    // If even this write fails, the lease runs out and the next request settles the operation.
+  }
+}
+
+function outcome(order: Order, operation: Operation): OperationOutcome {
+  const stored = order.operations.find((op) => op.operationId === operation.operationId);
+  return stored ? { order, operation: stored } : { order };
+}
+
+async function reload(deps: SagaDeps, order: Order): Promise<Order> {
+  const fresh = await deps.orders.get(order.orderId);
+  if (!fresh) throw new NotFoundError('The order');
+  return fresh;
+}
+
+/** The hub's error for a provider's definite refusal of an operation: written once, for every provider. */
+export function hubErrorFor(operation: Pick<Operation, 'kind'>, refusal: ProviderRefusal): HubError {
+  const what = `The payment provider refused the ${operation.kind}`;
+  switch (refusal.reason) {
+    case 'expired':
+      return new ExpiredError(
+        'AUTHORIZATION_EXPIRED',
+        'The authorization has expired at the payment provider.',
+      );
+    case 'amount_exceeded':
+      return operation.kind === 'refund'
+        ? new StateConflictError('AMOUNT_EXCEEDS_CAPTURED', `${what}: more than was captured.`)
+        : new StateConflictError('AMOUNT_EXCEEDS_REMAINING', `${what}: more than remains authorized.`);
+    case 'declined':
+      return new DeclinedError(`${what}: declined.`);
+    case 'already_applied':
+    case 'not_allowed':
+    case 'not_found':
+    case 'not_confirmed':
+      return new StateConflictError('INVALID_STATE', `${what}: ${refusal.message}`);
+    case 'technical':
+    case 'credentials':
+    case 'in_progress':
+      return new ProviderUnavailableError(`${what} (${refusal.providerCode}).`, {
+        cause: refusal,
+        publicDetail:
+          refusal.reason === 'credentials'
+            ? 'The payment provider refused the merchant credentials.'
+            : 'The payment provider failed without acting on the request.',
+      });
+    case 'invalid_request':
+      return new ProviderRejectedError(`${what}: ${refusal.message}`, { cause: refusal });
+  }
+}
+
+function inProgress(): StateConflictError {
+  return new StateConflictError('OPERATION_IN_PROGRESS', 'Another operation on this order is in progress.', {
+    retryable: true,
+  });
+}
+
+function lease(now: Date): string {
+  return new Date(now.getTime() + OPERATION_LEASE_MS).toISOString();
+}

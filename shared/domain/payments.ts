@@ -1,0 +1,41 @@
+/**
+ * What differs per provider in the neutral order, dispatched on `order.provider`: the one
+ * place in the core that names each provider's domain module. A new provider adds a case
+ * to each function (the compiler lists the ones missing).
+ */
+
+import * as affirm from './affirm/order.ts';
+import type { Order } from './order.ts';
+import type { OrderStatus } from './status.ts';
+
+/** True while the provider's payment is still being opened: the order is nobody's to see yet. */
+export function isBeingCreated(order: Order): boolean {
+  switch (order.provider) {
+    case 'affirm':
+      return affirm.isBeingCreated(order);
+  }
+}
+
+/** The status of an order that is not authorized yet (sent, confirmed, awaiting_payment, declined, expired). */
+export function statusBeforeAuthorization(order: Order, now: Date): OrderStatus {
+  switch (order.provider) {
+    case 'affirm':
+      return affirm.statusBeforeAuthorization(order, now);
+  }
+}
+
+/** The provider references that must find the order (checkout id, transaction uuid...). */
+export function providerRefs(order: Order): string[] {
+  switch (order.provider) {
+    case 'affirm':
+      return affirm.providerRefs(order);
+  }
+}
+
+/** The provider's part of the order view, under the provider's name (API.md: `affirm: {...}`, `lyra: {...}`). */
+export function providerView(order: Order): Record<string, unknown> {
+  switch (order.provider) {
+    case 'affirm':
+      return { affirm: affirm.affirmView(order) };
+  }
+}
