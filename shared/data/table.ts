@@ -10,6 +10,7 @@
  *   REF#<provider>#<ref>        REF                        provider reference (Affirm checkout id) -> orderId
  *   ORDER#<orderId>             EVENT#<version>#<n>        append-only event log
  *   IDEMPOTENCY#<scope>#<key>   IDEMPOTENCY                Idempotency-Key record (TTL)
+ *   PROVIDER_EVENT#<provider>#<eventId>  PROVIDER_EVENT   a provider notification seen once (TTL 30 days)
  *   APIKEY#<sha256>             APIKEY                     hashed API key (GSI1: listing by key id)
  */
 

@@ -36,6 +36,22 @@ export function rawBodyOf(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): B
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
 }
 
+/**
+ * Refuses with 413 PAYLOAD_TOO_LARGE a body over `maxBytes` (decoded). parseBody checks this itself;
+ * endpoint() also runs it on its own before a signature check, so an oversized body costs no HMAC.
+ */
+export function bodySizeLimit(
+  maxBytes = DEFAULT_MAX_BODY_BYTES,
+): MiddlewareObj<HttpEvent, HttpResult, Error, HubContext> {
+  return { before: (request) => void checkSize(rawBodyOf(request.event), maxBytes) };
+}
+
+function checkSize(bytes: Buffer, maxBytes: number): void {
+  if (bytes.length > maxBytes) {
+    throw new HubError('PAYLOAD_TOO_LARGE', `The body is ${bytes.length} bytes; the limit is ${maxBytes}.`);
+  }
+}
+
 export function parseBody<T>(
   options: BodyOptions<T>,
 ): MiddlewareObj<HttpEvent, HttpResult, Error, HubContext> {
@@ -45,12 +61,7 @@ export function parseBody<T>(
     before: (request) => {
       const event = request.event;
       const bytes = rawBodyOf(event);
-      if (bytes.length > maxBytes) {
-        throw new HubError(
-          'PAYLOAD_TOO_LARGE',
-          `The body is ${bytes.length} bytes; the limit is ${maxBytes}.`,
-        );
-      }
+      checkSize(bytes, maxBytes);
       const text = bytes.toString('utf8');
       const declared = formatOf(header(event, 'content-type'));
       let value: unknown = {};

@@ -6,8 +6,9 @@
  *       .handler(async (event, context) => ...parse, call the domain, map the result...),
  *   );
  *
- * `endpoint` is the middy chain (auth, body, idempotency, in that order: idempotency needs
- * the caller and the validated body). The handler passes the middlewares it uses, so that a
+ * `endpoint` is the middy chain (auth, signature, body, idempotency, in that order: a provider
+ * notification's signature is checked before its body is parsed, and idempotency needs the caller
+ * and the validated body). The handler passes the middlewares it uses, so that a
  * function without a table (health) does not bundle, or load, the DynamoDB client.
  * `httpApi` wraps it all: request id, log context, the access log line, and the mapping
  * of anything thrown to problem+json.
@@ -18,7 +19,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { log, logContext } from '../log.ts';
-import { type BodyFormat, parseBody } from './body.ts';
+import { type BodyFormat, bodySizeLimit, parseBody } from './body.ts';
 import { problemFor, problemResponse } from './problem.ts';
 import type { HttpEvent, HttpResult, HubContext, ParsedEvent } from './types.ts';
 
@@ -27,6 +28,13 @@ type Middleware = MiddlewareObj<HttpEvent, HttpResult, Error, HubContext>;
 export interface EndpointOptions<TBody> {
   /** Authentication, e.g. apiKeyAuth(); none for public routes. */
   auth?: Middleware;
+  /**
+   * A provider's signature check, verifiedSignature(verifier), for webhooks and IPNs. It runs after
+   * the size limit (413 for a body over `maxBodyBytes`, so an oversized request costs no HMAC and is
+   * refused the same whoever sent it) and before the body parser: a forged request is never parsed,
+   * its content type never looked at, its fields never validated.
+   */
+  signature?: Middleware;
   body?: z.ZodMiniType<TBody> | ((event: HttpEvent) => z.ZodMiniType<TBody>);
   formats?: BodyFormat[];
   maxBodyBytes?: number;
@@ -40,6 +48,7 @@ type Served = (event: HttpEvent, context: HubContext) => Promise<HttpResult>;
 export function endpoint<TBody = undefined>(options: EndpointOptions<TBody>) {
   const chain = middy<HttpEvent, HttpResult, Error, HubContext>();
   if (options.auth) chain.use(options.auth);
+  if (options.signature) chain.use(bodySizeLimit(options.maxBodyBytes)).use(options.signature);
   if (options.body) {
     chain.use(parseBody({ schema: options.body, formats: options.formats, maxBytes: options.maxBodyBytes }));
   }
