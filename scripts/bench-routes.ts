@@ -5,7 +5,7 @@
  * Prints a table and writes the figures to .bench/routes.json; the previous run's file is kept
  * as .bench/routes.previous.json and any change from it is printed.
  *   BENCH_ROUTE_ROUNDS (default 20) measured rounds, each on fresh orders;
- *   BENCH_ROUTE_WARMUP (default 5) rounds run first and not measured.
+ *   BENCH_ROUTE_WARMUP (default 10) rounds run first and not measured.
  */
 
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -56,7 +56,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export async function runRouteBench(): Promise<RouteFigures[]> {
   const rounds = Number(process.env.BENCH_ROUTE_ROUNDS ?? 20);
-  const warmup = Number(process.env.BENCH_ROUTE_WARMUP ?? 5);
+  const warmup = Number(process.env.BENCH_ROUTE_WARMUP ?? 10);
   process.stdout.write(
     `\nRoutes: local stack in this process, ${warmup} warm-up + ${rounds} measured rounds on fresh orders `,
   );
@@ -194,7 +194,7 @@ function save(figures: RouteFigures[], run: { rounds: number; warmup: number }):
   });
   if (changes.length)
     console.log(
-      `Since the last run (CPU medians move by up to ~25% between runs on a busy machine: compare several):\n${changes.join('\n')}`,
+      `Since the last run (CPU time depends on the machine's load: compare runs made in the same conditions):\n${changes.join('\n')}`,
     );
 }
 
