@@ -10,6 +10,9 @@
  * the median of those paired ratios. Pairing cancels the slow drift of a shared machine, which otherwise moves
  * single medians by several per cent between runs.
  *   BENCH_ROUNDS (default 41) sets the number of rounds.
+ *
+ * Then, per route, the DynamoDB round trips and CPU time of one request (scripts/bench-routes.ts).
+ * `npm run bench -- --routes` (or `npm run bench:routes`) runs that part alone.
  */
 
 import { execFileSync, spawn } from 'node:child_process';
@@ -20,10 +23,26 @@ import { build } from 'esbuild';
 import { ESBUILD_OPTIONS } from '../infra/bundling.ts';
 import { LAMBDA_RUNTIME_ENV, PROJECT_ROOT, synthesizeBundles } from '../infra/synth-bundles.ts';
 
+/**
+ * The route bench runs in a process of its own, exactly as `npm run bench:routes` runs it: its
+ * CPU figures do not depend on the heap this process keeps after synthesizing the stack.
+ */
+const routeBench = () =>
+  execFileSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', 'bench-routes.ts')], {
+    cwd: PROJECT_ROOT,
+    stdio: 'inherit',
+  });
+
+if (process.argv.includes('--routes')) {
+  routeBench();
+  process.exit(0);
+}
+
 const GOAL = 1.15;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 41);
 const workdir = join(PROJECT_ROOT, '.bench');
-rmSync(workdir, { recursive: true, force: true });
+// The route bench's figures (routes*.json) stay, for the next run to compare with.
+rmSync(join(workdir, 'cdk.out'), { recursive: true, force: true });
 mkdirSync(workdir, { recursive: true });
 
 console.log('Synthesizing the stack (bundles every function)...');
@@ -176,3 +195,5 @@ while (performance.now() - started < 60_000) {
 }
 stack.kill('SIGINT');
 console.log(`npm start: /health answered after ${(readyMs / 1000).toFixed(1)} s (goal: 15 s)`);
+
+routeBench();

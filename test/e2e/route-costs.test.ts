@@ -1,0 +1,33 @@
+/**
+ * The route bench (scripts/route-costs.ts, `npm run bench:routes`) counts the DynamoDB requests
+ * the hub sends while it answers: on a stack of its own in this process (the suite's DynamoDB
+ * Local and table), one round of the flow it measures. Only that something is counted where it
+ * must be is checked, never a timing, and not the exact counts (the bench reports those against
+ * its documented minimum).
+ */
+
+import { describe, expect, it } from 'vitest';
+import { totalRequests } from '../../scripts/dynamodb-requests.ts';
+import { measureRouteCosts, OPERATIONS } from '../../scripts/route-costs.ts';
+
+describe('route bench', () => {
+  it("counts the hub's DynamoDB requests per route, the API-key lookup included", async () => {
+    const samples = await measureRouteCosts({
+      rounds: 1,
+      warmup: 0,
+      dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
+      tableName: process.env.TABLE_NAME,
+    });
+
+    for (const { id } of OPERATIONS) expect(samples.get(id), id).toHaveLength(1);
+    const counts = (id: (typeof OPERATIONS)[number]['id']) => samples.get(id)?.[0]?.dynamodb ?? {};
+    for (const { id } of OPERATIONS.filter((o) => o.id !== 'health')) {
+      expect(totalRequests(counts(id)), id).toBeGreaterThan(0);
+      expect(counts(id).GetItemCommand, `${id}: the API-key lookup`).toBeGreaterThanOrEqual(1);
+    }
+    expect(counts('get').QueryCommand).toBeGreaterThanOrEqual(1);
+    expect(counts('create').TransactWriteItemsCommand).toBeGreaterThanOrEqual(1);
+    expect(counts('refund-keyed').PutItemCommand, 'the Idempotency-Key claim').toBeGreaterThanOrEqual(1);
+    expect(counts('health')).toEqual({});
+  }, 60_000);
+});
