@@ -1,22 +1,20 @@
 import { clock } from '#shared/clock.ts';
 import { authorizeCheckout } from '#shared/domain/affirm/authorize.ts';
-import { NotFoundError } from '#shared/errors.ts';
 import { apiKeyAuth } from '#shared/http/api-keys.ts';
 import { endpoint, httpApi } from '#shared/http/endpoint.ts';
 import { idempotency } from '#shared/http/idempotency.ts';
 import { orderView } from '#shared/http/order-view.ts';
-import { CHECKOUT_ID } from '#shared/http/path-params.ts';
+import { CheckoutPath } from '#shared/http/path-params.ts';
 import { NoBody } from '#shared/http/schemas/no-body.ts';
 import { json } from '#shared/http/types.ts';
 import { affirmDeps } from '#shared/wiring.ts';
 
 /** POST /v1/affirm/checkouts/{checkoutId}/authorize: the associate's "authorize" button. */
 export const handler = httpApi(
-  endpoint({ auth: apiKeyAuth(), body: NoBody, idempotency: idempotency() }).handler(
+  endpoint({ auth: apiKeyAuth(), path: CheckoutPath, body: NoBody, idempotency: idempotency() }).handler(
     async (event, context) => {
-      const checkoutId = event.pathParameters?.checkoutId ?? '';
-      if (!CHECKOUT_ID.test(checkoutId)) throw new NotFoundError('The checkout');
       const now = clock.now();
+      const { checkoutId } = event.params;
       const order = await authorizeCheckout(affirmDeps(), { checkoutId, caller: context.caller }, now);
       return json(200, orderView(order, now));
     },

@@ -1,41 +1,48 @@
+import type * as z from 'zod/mini';
 import { clock } from '#shared/clock.ts';
-import { captureOrder, refundOrder, voidOrder } from '#shared/domain/transactions.ts';
-import { NotFoundError } from '#shared/errors.ts';
+import type { OperationOutcome, SagaDeps } from '#shared/domain/operations.ts';
+import {
+  captureOrder,
+  refundOrder,
+  type TransactionCommand,
+  voidOrder,
+} from '#shared/domain/transactions.ts';
 import { apiKeyAuth } from '#shared/http/api-keys.ts';
-import { endpoint, httpApi } from '#shared/http/endpoint.ts';
+import { endpoint, httpApi, type Served } from '#shared/http/endpoint.ts';
 import { idempotency } from '#shared/http/idempotency.ts';
 import { operationView } from '#shared/http/order-view.ts';
-import { ORDER_ID } from '#shared/http/path-params.ts';
+import { OrderPath } from '#shared/http/path-params.ts';
 import { CaptureBody, RefundBody, VoidBody } from '#shared/http/schemas/transaction.ts';
-import type { HttpEvent } from '#shared/http/types.ts';
-import { json } from '#shared/http/types.ts';
+import { type HttpEvent, json } from '#shared/http/types.ts';
 import { sagaDeps } from '#shared/wiring.ts';
 
-type Action = 'capture' | 'refunds' | 'void';
+/** One typed endpoint per action: its body schema, and the use case it calls. */
+function action<TBody extends object>(
+  body: z.ZodMiniType<TBody>,
+  run: (deps: SagaDeps, command: TransactionCommand & TBody, now: Date) => Promise<OperationOutcome>,
+): Served {
+  return endpoint({ auth: apiKeyAuth(), path: OrderPath, body, idempotency: idempotency() }).handler(
+    async (event, context) => {
+      const now = clock.now();
+      const { orderId } = event.params;
+      const command = { orderId, caller: context.caller, requestKey: context.requestKey, ...event.body };
+      const { order, operation } = await run(sagaDeps(), command, now);
+      return json(200, operationView(order, operation, now));
+    },
+  );
+}
 
-const actionOf = (event: Pick<HttpEvent, 'routeKey'>): Action => event.routeKey.split('/').pop() as Action;
-const BODIES = { capture: CaptureBody, refunds: RefundBody, void: VoidBody };
+const ACTIONS: Record<string, Served> = {
+  capture: action(CaptureBody, captureOrder),
+  refunds: action(RefundBody, refundOrder),
+  void: action(VoidBody, voidOrder),
+};
+
+const actionOf = (event: Pick<HttpEvent, 'routeKey'>) => event.routeKey.split('/').pop() ?? '';
 
 /** POST /v1/orders/{orderId}/capture | /refunds | /void */
-export const handler = httpApi(
-  endpoint({
-    auth: apiKeyAuth(),
-    body: (event) => BODIES[actionOf(event)],
-    idempotency: idempotency(),
-  }).handler(async (event, context) => {
-    const orderId = event.pathParameters?.orderId ?? '';
-    if (!ORDER_ID.test(orderId)) throw new NotFoundError('The order');
-    const command = { orderId, caller: context.caller, requestKey: context.requestKey };
-    const body = event.body as { amount?: number; reason?: string };
-    const now = clock.now();
-    const deps = sagaDeps();
-    const action = actionOf(event);
-    const outcome =
-      action === 'capture'
-        ? await captureOrder(deps, { ...command, amount: body.amount }, now)
-        : action === 'refunds'
-          ? await refundOrder(deps, { ...command, amount: body.amount, reason: body.reason }, now)
-          : await voidOrder(deps, command, now);
-    return json(200, operationView(outcome.order, outcome.operation, now));
-  }),
-);
+export const handler = httpApi((event, context) => {
+  const serve = ACTIONS[actionOf(event)];
+  if (!serve) throw new Error(`manage-transaction has no action for ${event.routeKey}`);
+  return serve(event, context);
+});

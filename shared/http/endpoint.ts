@@ -18,8 +18,10 @@ import type { MiddlewareObj } from '@middy/core';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
+import { NotFoundError } from '../errors.ts';
 import { log, logContext } from '../log.ts';
 import { type BodyFormat, bodySizeLimit, parseBody } from './body.ts';
+import type { PathSpec } from './path-params.ts';
 import { problemFor, problemResponse } from './problem.ts';
 import type { HttpEvent, HttpResult, HubContext, ParsedEvent } from './types.ts';
 
@@ -42,12 +44,34 @@ export interface EndpointOptions<TBody> {
   idempotency?: Middleware;
 }
 
-export type RouteHandler<TBody> = (event: ParsedEvent<TBody>, context: HubContext) => Promise<HttpResult>;
-type Served = (event: HttpEvent, context: HubContext) => Promise<HttpResult>;
+/** Path parameters, validated before anything else runs: a value that cannot name anything is a 404. */
+export interface PathOptions<TPath> {
+  path?: PathSpec<TPath>;
+}
 
-export function endpoint<TBody = undefined>(options: EndpointOptions<TBody>) {
+export type RouteHandler<TBody, TPath> = (
+  event: ParsedEvent<TBody> & { params: TPath },
+  context: HubContext,
+) => Promise<HttpResult>;
+export type Served = (event: HttpEvent, context: HubContext) => Promise<HttpResult>;
+
+function parsePath<TPath>(spec: PathSpec<TPath>): Middleware {
+  return {
+    before: (request) => {
+      const parsed = spec.schema.safeParse(request.event.pathParameters ?? {});
+      if (!parsed.success) throw new NotFoundError(spec.names);
+      Object.assign(request.event, { params: parsed.data });
+    },
+  };
+}
+
+export function endpoint<TBody = undefined, TPath = Record<string, never>>(
+  options: EndpointOptions<TBody> & PathOptions<TPath>,
+) {
   const chain = middy<HttpEvent, HttpResult, Error, HubContext>();
   if (options.auth) chain.use(options.auth);
+  // After authentication (an unknown caller learns nothing, not even which ids are well formed).
+  if (options.path) chain.use(parsePath(options.path));
   if (options.signature) chain.use(bodySizeLimit(options.maxBodyBytes)).use(options.signature);
   if (options.body) {
     chain.use(parseBody({ schema: options.body, formats: options.formats, maxBytes: options.maxBodyBytes }));
@@ -55,7 +79,7 @@ export function endpoint<TBody = undefined>(options: EndpointOptions<TBody>) {
   if (options.idempotency) chain.use(options.idempotency);
   return {
     /** The route's own code: runs after every middleware accepted the request. */
-    handler(route: RouteHandler<TBody>): Served {
+    handler(route: RouteHandler<TBody, TPath>): Served {
       // The body middleware replaced the raw body with the validated one, which is what `route` receives.
       return chain.handler(route as unknown as Served) as unknown as Served;
     },

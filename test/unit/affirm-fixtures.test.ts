@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AffirmFailure, type AffirmFailureReason } from '#shared/domain/affirm/types.ts';
 import { type AffirmResponse, readBody } from '#shared/providers/affirm/client.ts';
+import { failureFrom } from '#shared/providers/affirm/errors.ts';
 import {
-  failureFrom,
   parseSuccess,
   toCheckoutView,
   toTransaction,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AffirmFailure } from '#shared/domain/affirm/types.ts';
 import { ProviderUnavailableError } from '#shared/errors.ts';
+import { failureFrom } from '#shared/providers/affirm/errors.ts';
 import {
-  failureFrom,
   mapCheckoutStatus,
   mapTransactionStatus,
   parseSuccess,

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { ProviderUnavailableError } from '#shared/errors.ts';
 import { problemFor } from '#shared/http/problem.ts';
 import { transportErrorName, unansweredDetail } from '#shared/providers/affirm/client.ts';
-import { failureFrom, parseSuccess } from '#shared/providers/affirm/mapping.ts';
+import { failureFrom } from '#shared/providers/affirm/errors.ts';
+import { parseSuccess } from '#shared/providers/affirm/mapping.ts';
 import { transactionWire } from '#shared/providers/affirm/schemas.ts';
 
 /** What fetch throws on a lost connection: a TypeError whose cause carries the socket's code. */

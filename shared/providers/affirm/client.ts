@@ -9,6 +9,7 @@
 
 import { ProviderUnavailableError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
+import { failureFrom } from './errors.ts';
 
 export interface AffirmCredentials {
   publicApiKey: string;
@@ -62,15 +63,22 @@ export function unansweredDetail(error: unknown, timeoutMs: number): string {
 export class AffirmClient {
   constructor(private readonly options: AffirmClientOptions) {}
 
+  /** A 2xx answer; throws AffirmFailure for a refusal, ProviderUnavailableError for an unknown outcome. */
   get(path: string): Promise<AffirmResponse> {
     return this.send('GET', path);
   }
 
+  /** A 2xx answer; throws AffirmFailure for a refusal, ProviderUnavailableError for an unknown outcome. */
   post(path: string, body: unknown, idempotencyKey?: string): Promise<AffirmResponse> {
     return this.send('POST', path, body, idempotencyKey);
   }
 
-  private async send(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string) {
+  private async send(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    idempotencyKey?: string,
+  ): Promise<AffirmResponse> {
     const { publicApiKey, privateApiKey } = await this.options.credentials();
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -82,6 +90,7 @@ export class AffirmClient {
 
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
+      let answer: AffirmResponse;
       try {
         const response = await fetch(`${this.options.baseUrl}${path}`, {
           method,
@@ -99,7 +108,7 @@ export class AffirmClient {
         });
         if (response.status >= 500 && method === 'GET' && attempt <= READ_RETRIES) continue;
         if (response.status === 401) this.options.onCredentialsRejected?.();
-        return { status: response.status, body: readBody(text) };
+        answer = { status: response.status, body: readBody(text) };
       } catch (error) {
         const code = transportErrorName(error);
         this.options.log.warn('affirm call failed', {
@@ -116,6 +125,9 @@ export class AffirmClient {
           publicDetail: unansweredDetail(error, this.options.timeoutMs),
         });
       }
+      // Outside the try: a refusal read from the answer is not a transport failure.
+      if (answer.status < 200 || answer.status > 299) throw failureFrom(answer);
+      return answer;
     }
   }
 }

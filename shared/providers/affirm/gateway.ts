@@ -8,9 +8,8 @@
 import * as z from 'zod/mini';
 import type { AffirmGateway, AffirmTransaction } from '../../domain/affirm/types.ts';
 import { providerIdempotencyKey } from '../idempotency-key.ts';
-import type { AffirmClient, AffirmResponse } from './client.ts';
+import type { AffirmClient } from './client.ts';
 import {
-  failureFrom,
   type MerchantSettings,
   parseSuccess,
   toCheckoutView,
@@ -22,11 +21,6 @@ import { checkoutWire, storeCheckoutResponseWire, transactionEventWire, transact
 
 export type AffirmMerchant = Omit<MerchantSettings, 'publicApiKey'>;
 
-function ok(response: AffirmResponse): AffirmResponse {
-  if (response.status < 200 || response.status > 299) throw failureFrom(response);
-  return response;
-}
-
 const path = (segment: string) => encodeURIComponent(segment);
 
 export function createAffirmGateway(
@@ -35,12 +29,12 @@ export function createAffirmGateway(
   publicApiKey: () => Promise<string>,
 ): AffirmGateway {
   const readTransaction = async (id: string): Promise<AffirmTransaction> => {
-    const response = ok(await client.get(`/api/v1/transactions/${path(id)}?expand=events`));
+    const response = await client.get(`/api/v1/transactions/${path(id)}?expand=events`);
     return toTransaction(parseSuccess(transactionWire(), response));
   };
 
   const event = async (id: string, action: string, body: Record<string, unknown>, key: string) => {
-    const response = ok(await client.post(`/api/v1/transactions/${path(id)}/${action}`, body, key));
+    const response = await client.post(`/api/v1/transactions/${path(id)}/${action}`, body, key);
     const wire = parseSuccess(transactionEventWire(), response);
     const { id: eventId, amount } = toTransactionEvent(wire);
     return amount === undefined ? { eventId } : { eventId, amount };
@@ -52,20 +46,20 @@ export function createAffirmGateway(
       // (a second link for the customer) but can never move money, as only the checkout id
       // the hub stores can be authorized through it.
       const wire = toStoreCheckoutWire(request, { ...merchant, publicApiKey: await publicApiKey() });
-      const response = ok(await client.post('/api/v2/checkout/store', wire));
+      const response = await client.post('/api/v2/checkout/store', wire);
       const created = parseSuccess(storeCheckoutResponseWire(), response);
       return { checkoutId: created.checkout_id, redirectUrl: created.redirect_url };
     },
 
     async readCheckout(checkoutId) {
-      const response = ok(await client.get(`/api/v2/checkout/${path(checkoutId)}`));
+      const response = await client.get(`/api/v2/checkout/${path(checkoutId)}`);
       return toCheckoutView(checkoutId, parseSuccess(checkoutWire(), response));
     },
 
     async authorize({ checkoutId, orderId, attempt }) {
       const body = { transaction_id: checkoutId, order_id: orderId, expand: 'events' };
       const key = providerIdempotencyKey(`affirm:authorize:${checkoutId}:${attempt}`);
-      const response = ok(await client.post('/api/v1/transactions', body, key));
+      const response = await client.post('/api/v1/transactions', body, key);
       return toTransaction(parseSuccess(transactionWire(), response));
     },
 
