@@ -2,7 +2,7 @@ import { clock } from '#shared/clock.ts';
 import { authorizeCheckout } from '#shared/domain/affirm/authorize.ts';
 import { apiKeyAuth } from '#shared/http/api-keys.ts';
 import { endpoint, httpApi } from '#shared/http/endpoint.ts';
-import { idempotency } from '#shared/http/idempotency.ts';
+import { idempotency, ridingAnswer } from '#shared/http/idempotency.ts';
 import { orderView } from '#shared/http/order-view.ts';
 import { CheckoutPath } from '#shared/http/path-params.ts';
 import { NoBody } from '#shared/http/schemas/no-body.ts';
@@ -14,9 +14,9 @@ export const handler = httpApi(
   endpoint({ auth: apiKeyAuth(), path: CheckoutPath, body: NoBody, idempotency: idempotency() }).handler(
     async (event, context) => {
       const now = clock.now();
-      const { checkoutId } = event.params;
-      const order = await authorizeCheckout(affirmDeps(), { checkoutId, caller: context.caller }, now);
-      return json(200, orderView(order, now));
+      const reply = ridingAnswer(context, (order) => json(200, orderView(order, now)));
+      const command = { checkoutId: event.params.checkoutId, caller: context.caller, riding: reply.riding };
+      return reply.answer({ order: await authorizeCheckout(affirmDeps(), command, now) });
     },
   ),
 );

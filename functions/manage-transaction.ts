@@ -9,7 +9,7 @@ import {
 } from '#shared/domain/transactions.ts';
 import { apiKeyAuth } from '#shared/http/api-keys.ts';
 import { endpoint, httpApi, type Served } from '#shared/http/endpoint.ts';
-import { idempotency } from '#shared/http/idempotency.ts';
+import { idempotency, ridingAnswer } from '#shared/http/idempotency.ts';
 import { operationView } from '#shared/http/order-view.ts';
 import { OrderPath } from '#shared/http/path-params.ts';
 import { CaptureBody, RefundBody, VoidBody } from '#shared/http/schemas/transaction.ts';
@@ -25,9 +25,18 @@ function action<TBody extends object>(
     async (event, context) => {
       const now = clock.now();
       const { orderId } = event.params;
-      const command = { orderId, caller: context.caller, requestKey: context.requestKey, ...event.body };
-      const { order, operation } = await run(sagaDeps(), command, now);
-      return json(200, operationView(order, operation, now));
+      // The Idempotency-Key's answer rides in the order's last write (one round trip fewer).
+      const reply = ridingAnswer(context, (order, operation) =>
+        json(200, operationView(order, operation, now)),
+      );
+      const command = {
+        orderId,
+        caller: context.caller,
+        requestKey: context.requestKey,
+        riding: reply.riding,
+        ...event.body,
+      };
+      return reply.answer(await run(sagaDeps(), command, now));
     },
   );
 }

@@ -22,11 +22,20 @@ import { measureRouteCosts, OPERATIONS, type OperationId, type Sample } from './
  */
 export const DOCUMENTED_MINIMUM: Record<OperationId, { requests: number; steps: string }> = {
   create: { requests: 3, steps: 'authenticate, create (reserve the id), change (record the checkout sent)' },
-  'create-keyed': { requests: 5, steps: 'create + claim the key + complete the key' },
-  authorize: { requests: 4, steps: 'authenticate, find by provider ref (2), change' },
+  'create-keyed': {
+    requests: 4,
+    steps: 'create + claim the key (the key is completed in the change that records the checkout)',
+  },
+  authorize: {
+    requests: 4,
+    steps: 'authenticate, find by provider ref (consistent GetItem of the ref, then the order), change',
+  },
   get: { requests: 2, steps: 'authenticate, read' },
   capture: { requests: 4, steps: 'authenticate, read, change (operation running), change (succeeded)' },
-  'refund-keyed': { requests: 6, steps: 'capture + claim the key + complete the key' },
+  'refund-keyed': {
+    requests: 5,
+    steps: 'capture + claim the key (the key is completed in the change that records the refund)',
+  },
   'refund-replay': {
     requests: 2,
     steps: 'authenticate, claim the key (refused: the stored answer comes back)',

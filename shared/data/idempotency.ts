@@ -11,6 +11,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { RidingWrite } from '../domain/ports.ts';
 import { db, isConditionFailure, TABLE_NAME } from './client.ts';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -83,6 +84,23 @@ export async function claimIdempotencyKey(
   }
 }
 
+/** The completion of a claim: in_progress -> completed with the response to replay, if still this request's. */
+function completion(scope: string, idempotencyKey: string, fingerprint: string, response: StoredResponse) {
+  return {
+    TableName: TABLE_NAME,
+    Key: key(scope, idempotencyKey),
+    UpdateExpression: 'SET #status = :completed, #response = :response REMOVE leaseUntil',
+    ConditionExpression: '#status = :inProgress AND fingerprint = :fingerprint',
+    ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
+    ExpressionAttributeValues: {
+      ':completed': 'completed',
+      ':inProgress': 'in_progress',
+      ':fingerprint': fingerprint,
+      ':response': response,
+    },
+  };
+}
+
 /** Stores the response to replay. Conditional, so a record taken over by a retry is not overwritten. */
 export async function completeIdempotencyKey(
   scope: string,
@@ -91,24 +109,24 @@ export async function completeIdempotencyKey(
   response: StoredResponse,
 ): Promise<void> {
   try {
-    await db.send(
-      new UpdateCommand({
-        TableName: TABLE_NAME,
-        Key: key(scope, idempotencyKey),
-        UpdateExpression: 'SET #status = :completed, #response = :response REMOVE leaseUntil',
-        ConditionExpression: '#status = :inProgress AND fingerprint = :fingerprint',
-        ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
-        ExpressionAttributeValues: {
-          ':completed': 'completed',
-          ':inProgress': 'in_progress',
-          ':fingerprint': fingerprint,
-          ':response': response,
-        },
-      }),
-    );
+    await db.send(new UpdateCommand(completion(scope, idempotencyKey, fingerprint, response)));
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
   }
+}
+
+/**
+ * The same completion as a write that rides in the order's last transaction (one round trip
+ * fewer, and the answer is stored exactly when the order change is). If its condition fails,
+ * the order write is retried without it (shared/data/order-operations.ts).
+ */
+export function completionRider(
+  scope: string,
+  idempotencyKey: string,
+  fingerprint: string,
+  response: StoredResponse,
+): RidingWrite {
+  return { item: { Update: completion(scope, idempotencyKey, fingerprint, response) } };
 }
 
 /** Forgets an in-progress claim so that the same key may be retried at once. */

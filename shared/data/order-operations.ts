@@ -150,7 +150,27 @@ function whyRefused(error: unknown, begin: OperationBegin): ReservationRefusal {
 }
 
 /** Moves an operation on if it is still as expected; see OrderRepository.updateOperation. */
-export async function updateOperation(orderId: string, step: OperationUpdate): Promise<boolean> {
+export async function updateOperation(
+  orderId: string,
+  step: OperationUpdate,
+): Promise<{ written: boolean; rode: boolean }> {
+  const rider = step.riding?.item as Item | undefined;
+  if (!rider || !step.riding) return { written: await writeStep(orderId, step, []), rode: false };
+  try {
+    const written = await writeStep(orderId, step, [rider]);
+    if (written) step.riding.rode = true;
+    return { written, rode: written };
+  } catch (error) {
+    // Only the rider's own condition failed (its claim moved on): the step must still be written.
+    if (!(error instanceof RiderRefusedError)) throw error;
+    return { written: await writeStep(orderId, step, []), rode: false };
+  }
+}
+
+/** The rider's own condition failed (its Idempotency-Key claim moved on); the order write did not happen yet. */
+export class RiderRefusedError extends Error {}
+
+async function writeStep(orderId: string, step: OperationUpdate, riders: Item[]): Promise<boolean> {
   const { operation, expected, now } = step;
   const opCondition = new UpdateBuilder();
   const states = expected.states.map((state) => opCondition.value(state));
@@ -188,6 +208,8 @@ export async function updateOperation(orderId: string, step: OperationUpdate): P
   if (step.shipment)
     parts.push({ Put: { TableName: TABLE_NAME, Item: shipmentItem(orderId, step.shipment), ...guarded } });
   parts.push(...eventPuts(orderId, step.events));
+  const riderIndex = 1 + parts.length;
+  parts.push(...riders);
 
   try {
     await withConflictRetries<unknown>(() =>
@@ -198,6 +220,7 @@ export async function updateOperation(orderId: string, step: OperationUpdate): P
     return true;
   } catch (error) {
     if (isConditionFailure(error) || transactionConditionFailed(error, 0)) return false;
+    if (riders.length > 0 && transactionConditionFailed(error, riderIndex)) throw new RiderRefusedError();
     throw error;
   }
 }

@@ -119,7 +119,7 @@ export const orderRepository: OrderRepository = {
     return orderId ? this.get(orderId) : undefined;
   },
 
-  async save({ previous, next, events }) {
+  async save({ previous, next, events }, riding) {
     const root = {
       TableName: TABLE_NAME,
       Item: rootItem(next),
@@ -131,9 +131,20 @@ export const orderRepository: OrderRepository = {
     if (JSON.stringify(payment) !== JSON.stringify(paymentItem(previous)))
       parts.push({ Put: { TableName: TABLE_NAME, Item: payment } });
     parts.push(...newProviderRefs(previous, next), ...eventPuts(next.orderId, events));
+    const write = async (riders: Item[]) => {
+      const items = [...parts, ...riders];
+      if (items.length === 0) await db.send(new PutCommand(root));
+      else await db.send(new TransactWriteCommand({ TransactItems: [{ Put: root }, ...items] }));
+    };
     try {
-      if (parts.length === 0) await db.send(new PutCommand(root));
-      else await db.send(new TransactWriteCommand({ TransactItems: [{ Put: root }, ...parts] }));
+      try {
+        await write(riding ? [riding.item as Item] : []);
+        if (riding) riding.rode = true;
+      } catch (error) {
+        // Only the rider's condition failed (its Idempotency-Key claim moved on): write the order alone.
+        if (!riding || !transactionConditionFailed(error, 1 + parts.length)) throw error;
+        await write([]);
+      }
     } catch (error) {
       if (isConditionFailure(error) || transactionConditionFailed(error, 0) || transactionConflicted(error))
         throw new ConcurrentUpdateError();

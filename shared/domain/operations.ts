@@ -49,6 +49,7 @@ import {
   type ProviderEffect,
   ProviderRefusal,
   ReservationRefusedError,
+  type RidingWriteFor,
 } from './ports.ts';
 
 /** Longer than the function timeout: a running operation's owner is surely gone after this. */
@@ -75,6 +76,9 @@ export interface OperationOutcome {
   operation?: Operation;
 }
 
+/** Builds the write that rides in the step finishing the request's own operation. */
+type Rider = RidingWriteFor;
+
 /**
  * What a request decides on the settled order: the operation to run, or `undefined` when
  * nothing needs doing. `retry` is the request's own earlier operation that the provider never
@@ -93,6 +97,11 @@ export interface OperationRequest {
   requestKey?: string;
   /** Loads the order as the caller may see it (NotFoundError otherwise). */
   load(): Promise<Order>;
+  /**
+   * Asks for a write to ride in the step that finishes the request's own operation (the
+   * Idempotency-Key's stored answer, built from the order and operation the request answers with).
+   */
+  riding?: RidingWriteFor;
 }
 
 /**
@@ -107,10 +116,11 @@ export async function performOperation(
   decide: Decide,
   now: Date,
 ): Promise<OperationOutcome> {
+  const rider = request.riding;
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     const loaded = await request.load();
     const connector = deps.connectors(loaded.provider);
-    const prepared = await prepare(deps, connector, loaded, request, now);
+    const prepared = await prepare(deps, connector, loaded, request, rider, now);
     if ('done' in prepared) return prepared.done;
     const { order, retry } = prepared;
     const spec = decide(order, connector, retry);
@@ -126,7 +136,7 @@ export async function performOperation(
     };
     const begun = await begin(deps, connector, order, operation, retry !== undefined, now);
     if (!begun) continue;
-    return outcome(await execute(deps, connector, begun, operation, now), operation);
+    return outcome(await execute(deps, connector, begun, operation, rider, now), operation);
   }
   throw inProgress();
 }
@@ -142,6 +152,7 @@ async function prepare(
   connector: PaymentConnector,
   order: Order,
   request: OperationRequest,
+  rider: Rider | undefined,
   now: Date,
 ): Promise<Prepared> {
   let current = order;
@@ -153,7 +164,8 @@ async function prepare(
       const retry = own?.state === 'failed' && own.failure === NOT_FOUND_AT_PROVIDER ? own : undefined;
       return retry ? { order: current, retry } : { order: current };
     }
-    const settled = await settle(deps, connector, current, blocker, blocker === own, now);
+    const isOwn = blocker === own;
+    const settled = await settle(deps, connector, current, blocker, isOwn, isOwn ? rider : undefined, now);
     if ('done' in settled) return settled;
     current = settled.order;
   }
@@ -192,6 +204,8 @@ async function settle(
   order: Order,
   operation: Operation,
   isOwn: boolean,
+  /** The request's rider, when the operation is its own: the step that finishes it carries it. */
+  rider: Rider | undefined,
   now: Date,
 ): Promise<Prepared> {
   if (operation.state === 'running' && operation.leaseUntil && !isPast(operation.leaseUntil, now))
@@ -207,14 +221,14 @@ async function settle(
     events: [],
     now,
   });
-  if (!took) return { order: await reload(deps, order) };
+  if (!took.written) return { order: await reload(deps, order) };
   const current = { ...order, operations: withOperation(order, taken) };
   const landed = await findLanded(deps, connector, current, taken, now);
   if (landed) {
-    const completed = await complete(deps, connector, current, taken, landed, now);
+    const completed = await complete(deps, connector, current, taken, landed, rider, now);
     return isOwn ? { done: outcome(completed, taken) } : { order: completed };
   }
-  if (isOwn) return { done: outcome(await execute(deps, connector, current, taken, now), taken) };
+  if (isOwn) return { done: outcome(await execute(deps, connector, current, taken, rider, now), taken) };
   return { order: await abandon(deps, connector, current, taken, now, NOT_FOUND_AT_PROVIDER) };
 }
 
@@ -255,6 +269,7 @@ async function execute(
   connector: PaymentConnector,
   order: Order,
   operation: Operation,
+  rider: Rider | undefined,
   now: Date,
 ): Promise<Order> {
   let effect: ProviderEffect;
@@ -272,12 +287,12 @@ async function execute(
     }
     if (error.reason === 'already_applied') {
       const landed = await findLanded(deps, connector, order, operation, now);
-      if (landed) return complete(deps, connector, order, operation, landed, now);
+      if (landed) return complete(deps, connector, order, operation, landed, rider, now);
     }
     await abandon(deps, connector, order, operation, now, error.providerCode);
     throw hubErrorFor(operation, error);
   }
-  return complete(deps, connector, order, operation, effect, now);
+  return complete(deps, connector, order, operation, effect, rider, now);
 }
 
 async function findLanded(
@@ -305,20 +320,18 @@ async function findLanded(
   }
 }
 
-/** Writes `update` for the operation as this request holds it; on a lost race, the order as it now is. */
+/**
+ * Writes `update` for the operation as this request holds it, with the rider when given (it is
+ * built from the order the request will answer with); on a lost race, the order as it now is.
+ */
 async function transition(
   deps: SagaDeps,
   order: Order,
-  update: Omit<OperationUpdate, 'expected' | 'now'>,
+  update: Omit<OperationUpdate, 'expected' | 'now' | 'riding'>,
   held: Operation,
   now: Date,
+  rider?: Rider,
 ): Promise<Order> {
-  const written = await deps.orders.updateOperation(order.orderId, {
-    ...update,
-    expected: { states: ['running'], ...(held.owner ? { owner: held.owner } : {}) },
-    now,
-  });
-  if (!written) return reload(deps, order);
   const next = {
     ...withDeltas(order, update.deltas ?? {}),
     updatedAt: now.toISOString(),
@@ -329,6 +342,13 @@ async function transition(
     ...(update.voidedAt ? { voidedAt: update.voidedAt } : {}),
   };
   if (update.releaseExclusive) delete next.exclusiveOperationId;
+  const { written } = await deps.orders.updateOperation(order.orderId, {
+    ...update,
+    expected: { states: ['running'], ...(held.owner ? { owner: held.owner } : {}) },
+    ...(rider ? { riding: rider(next, update.operation) } : {}),
+    now,
+  });
+  if (!written) return reload(deps, order);
   return next;
 }
 
@@ -338,6 +358,7 @@ function complete(
   order: Order,
   held: Operation,
   effect: ProviderEffect,
+  rider: Rider | undefined,
   now: Date,
 ): Promise<Order> {
   const done: Operation = {
@@ -383,6 +404,7 @@ function complete(
     },
     held,
     now,
+    rider,
   );
 }
 

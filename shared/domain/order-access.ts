@@ -2,7 +2,7 @@ import { ConcurrentUpdateError, NotFoundError, StateConflictError } from '../err
 import { type Caller, canSeeLocation } from './caller.ts';
 import type { Order, OrderChange } from './order.ts';
 import { isBeingCreated } from './payments.ts';
-import type { OrderRepository } from './ports.ts';
+import type { OrderRepository, RidingWriteFor } from './ports.ts';
 
 /**
  * The order as the caller may see it. Another location's order, and an order whose
@@ -35,13 +35,15 @@ export async function updateOrder(
   orders: OrderRepository,
   order: Order,
   decide: (current: Order) => OrderChange | undefined,
+  /** A write to ride in the change that is written (the request's stored answer). */
+  riding?: RidingWriteFor,
 ): Promise<Order> {
   let current = order;
   for (let attempt = 1; ; attempt++) {
     const change = decide(current);
     if (!change) return current;
     try {
-      return await orders.save(change);
+      return await orders.save(change, riding?.(change.next, undefined));
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) {
         if (error instanceof ConcurrentUpdateError) {

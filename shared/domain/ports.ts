@@ -32,6 +32,20 @@ export interface OperationBegin {
   now: Date;
 }
 
+/**
+ * A write the caller asks to ride in the request's last order write, so that both land together
+ * or neither does (the Idempotency-Key's stored answer). Opaque to the domain: the data layer
+ * built it and alone reads it.
+ */
+export interface RidingWrite {
+  readonly item: unknown;
+  /** Set by the data layer once the rider was written with the order. */
+  rode?: boolean;
+}
+
+/** Builds the riding write from the order and operation the request is about to answer with. */
+export type RidingWriteFor = (order: Order, operation: Operation | undefined) => RidingWrite;
+
 /** Moving an operation on: written only if the stored operation is still as `expected`. */
 export interface OperationUpdate {
   operation: Operation;
@@ -43,6 +57,8 @@ export interface OperationUpdate {
   events: OrderEvent[];
   refund?: RefundRecord;
   shipment?: ShipmentRecord;
+  /** Rides along if it can; the step is written without it when only the rider's condition fails. */
+  riding?: RidingWrite;
   now: Date;
 }
 
@@ -75,14 +91,20 @@ export interface OrderRepository {
    * consistently: a webhook or an associate may come milliseconds after the order was written.
    */
   findByProviderRef(provider: ProviderName, ref: string): Promise<Order | undefined>;
-  /** Writes change.next and its events if the stored version is still change.previous.version. */
-  save(change: OrderChange): Promise<Order>;
+  /**
+   * Writes change.next and its events if the stored version is still change.previous.version,
+   * with the rider when given (written without it if only the rider's condition fails).
+   */
+  save(change: OrderChange, riding?: RidingWrite): Promise<Order>;
   /** Deletes an order reservation if its version is unchanged (a create the provider refused). */
   remove(order: Order): Promise<void>;
   /** Records a new operation and its reservation. Throws ReservationRefusedError. */
   beginOperation(orderId: string, begin: OperationBegin): Promise<void>;
-  /** Moves an operation on. Returns false, writing nothing, when it is no longer as expected. */
-  updateOperation(orderId: string, update: OperationUpdate): Promise<boolean>;
+  /**
+   * Moves an operation on. Returns `written: false`, writing nothing, when it is no longer as
+   * expected; `rode` tells whether the riding write was written with it.
+   */
+  updateOperation(orderId: string, update: OperationUpdate): Promise<{ written: boolean; rode: boolean }>;
 }
 
 /** What a provider did for an operation. */

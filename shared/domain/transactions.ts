@@ -10,12 +10,15 @@ import type { Caller } from './caller.ts';
 import { type OperationOutcome, performOperation, type SagaDeps } from './operations.ts';
 import { isPast, type OperationKind, type Order } from './order.ts';
 import { loadVisibleOrder } from './order-access.ts';
+import type { RidingWriteFor } from './ports.ts';
 
 export interface TransactionCommand {
   orderId: string;
   caller: Caller;
   /** The caller's Idempotency-Key, scoped to the caller: a retry with it finds the operation it started. */
   requestKey?: string;
+  /** A write to ride in the step that finishes the request (its Idempotency-Key's stored answer). */
+  riding?: RidingWriteFor;
 }
 
 function run(
@@ -29,6 +32,7 @@ function run(
     orderId: command.orderId,
     kind,
     ...(command.requestKey ? { requestKey: command.requestKey } : {}),
+    ...(command.riding ? { riding: command.riding } : {}),
     load: () => loadVisibleOrder(deps.orders, command.orderId, command.caller),
   };
   return performOperation(deps, request, decide, now);

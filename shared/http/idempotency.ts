@@ -11,8 +11,16 @@
 
 import type { MiddlewareObj } from '@middy/core';
 import { clock } from '../clock.ts';
-import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../data/idempotency.ts';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  completionRider,
+  releaseIdempotencyKey,
+} from '../data/idempotency.ts';
 import { fingerprint } from '../domain/fingerprint.ts';
+import type { OperationOutcome } from '../domain/operations.ts';
+import type { Operation, Order } from '../domain/order.ts';
+import type { RidingWrite, RidingWriteFor } from '../domain/ports.ts';
 import { HubError, ValidationError } from '../errors.ts';
 import { log } from '../log.ts';
 import { problemResponse, statusOf } from './problem.ts';
@@ -29,6 +37,8 @@ interface Claim {
 }
 
 const claims = new WeakMap<object, Claim>();
+/** Requests whose answer rode in their last order write: `after` has nothing left to store. */
+const answeredInline = new WeakSet<object>();
 
 export function idempotency(): MiddlewareObj<HttpEvent, HttpResult, Error, HubContext> {
   return {
@@ -75,7 +85,7 @@ export function idempotency(): MiddlewareObj<HttpEvent, HttpResult, Error, HubCo
     },
     after: async (request) => {
       const claim = claims.get(request.context);
-      if (!claim || !request.response) return;
+      if (!claim || !request.response || answeredInline.has(request.context)) return;
       const { statusCode, headers, body } = request.response;
       if (statusCode >= 500) await releaseIdempotencyKey(claim.scope, claim.key, claim.fingerprint);
       else
@@ -104,6 +114,44 @@ export function idempotency(): MiddlewareObj<HttpEvent, HttpResult, Error, HubCo
         // The claim's lease runs out on its own; the request's own error is what the caller must see.
         log.error('idempotency record not updated', { error: storeError });
       }
+    },
+  };
+}
+
+/**
+ * For a handler whose last order write can carry the Idempotency-Key's answer: `riding` (for the
+ * domain) builds that write from the order and operation the request answers with, and
+ * `answer(outcome)` is the response to send: the very one stored when it rode (the middleware
+ * then stores nothing more), else `respond`'s, which the middleware stores as usual. Without a
+ * key, `riding` is undefined.
+ */
+export function ridingAnswer(
+  context: HubContext,
+  respond: (order: Order, operation: Operation | undefined) => HttpResult,
+): { riding?: RidingWriteFor; answer(outcome: OperationOutcome): HttpResult } {
+  const claim = claims.get(context);
+  let last: { response: HttpResult; rider: RidingWrite } | undefined;
+  const riding: RidingWriteFor | undefined = claim
+    ? (order, operation) => {
+        const response = respond(order, operation);
+        const { statusCode, headers, body } = response;
+        const rider = completionRider(claim.scope, claim.key, claim.fingerprint, {
+          statusCode,
+          headers,
+          body,
+        });
+        last = { response, rider };
+        return rider;
+      }
+    : undefined;
+  return {
+    ...(riding ? { riding } : {}),
+    answer(outcome) {
+      if (last?.rider.rode) {
+        answeredInline.add(context);
+        return last.response;
+      }
+      return respond(outcome.order, outcome.operation);
     },
   };
 }

@@ -1,12 +1,12 @@
 /**
  * The route bench (scripts/route-costs.ts, `npm run bench:routes`) counts the DynamoDB requests
  * the hub sends while it answers: on a stack of its own in this process (the suite's DynamoDB
- * Local and table), one round of the flow it measures. Only that something is counted where it
- * must be is checked, never a timing, and not the exact counts (the bench reports those against
- * its documented minimum).
+ * Local and table), one round of the flow it measures. Never a timing; the counts are checked
+ * against the documented minimum, so a change that adds a round trip to a route fails here.
  */
 
 import { describe, expect, it } from 'vitest';
+import { DOCUMENTED_MINIMUM } from '../../scripts/bench-routes.ts';
 import { totalRequests } from '../../scripts/dynamodb-requests.ts';
 import { measureRouteCosts, OPERATIONS } from '../../scripts/route-costs.ts';
 
@@ -29,5 +29,8 @@ describe('route bench', () => {
     expect(counts('create').TransactWriteItemsCommand).toBeGreaterThanOrEqual(1);
     expect(counts('refund-keyed').PutItemCommand, 'the Idempotency-Key claim').toBeGreaterThanOrEqual(1);
     expect(counts('health')).toEqual({});
+    // No route sends more requests than its documented minimum.
+    for (const { id } of OPERATIONS)
+      expect(totalRequests(counts(id)), id).toBe(DOCUMENTED_MINIMUM[id].requests);
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { claimIdempotencyKey, completionRider } from '#shared/data/idempotency.ts';
 import { orderRepository } from '#shared/data/orders.ts';
 import { reservation, settlement } from '#shared/domain/operation-money.ts';
 import { change, event, type Operation } from '#shared/domain/order.ts';
@@ -111,7 +112,7 @@ describe('order repository on DynamoDB Local', () => {
         events: [event(NOW, 'capture.succeeded')],
         now: NOW,
       }),
-    ).toBe(true);
+    ).toEqual({ written: true, rode: false });
     const refund = { refundId: 'rf_1', amount: 250, createdAt: NOW.toISOString(), reason: 'damaged' };
     const refunding = operation('rf_1', 'refund', 250);
     await orderRepository.beginOperation(orderId, {
@@ -257,10 +258,35 @@ describe('order repository on DynamoDB Local', () => {
         events: [],
         now: NOW,
       });
-    expect(await step('someone-else')).toBe(false);
-    expect(await step(String(op.owner))).toBe(true);
-    expect(await step(String(op.owner))).toBe(false);
+    expect((await step('someone-else')).written).toBe(false);
+    expect((await step(String(op.owner))).written).toBe(true);
+    expect((await step(String(op.owner))).written).toBe(false);
     expect((await orderRepository.get(orderId))?.operations[0]?.state).toBe('unresolved');
+  });
+
+  it("writes an Idempotency-Key's answer with the order change it rides in, and the change alone when the key moved on", async () => {
+    // Prepare: a claimed key, and an order.
+    const orderId = uniqueId('order');
+    const order = affirmOrder({ orderId, version: 0 });
+    await orderRepository.insert(order);
+    const scope = uniqueId('key');
+    expect(await claimIdempotencyKey(scope, 'k1', 'fp-1', NOW, 60_000)).toEqual({ outcome: 'claimed' });
+    const answer = { statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":1}' };
+
+    // Act: the change carries the completion of k1; a second change carries one for a key never claimed.
+    const rider = completionRider(scope, 'k1', 'fp-1', answer);
+    const first = await orderRepository.save(change(order, { amount: 2 }, NOW, []), rider);
+    const stray = completionRider(scope, 'never-claimed', 'fp-2', answer);
+    await orderRepository.save(change(first, { amount: 3 }, NOW, []), stray);
+
+    // Assess: the first rode (the key replays the answer); the second change was written without its rider.
+    expect(rider.rode).toBe(true);
+    expect(await claimIdempotencyKey(scope, 'k1', 'fp-1', NOW, 60_000)).toEqual({
+      outcome: 'replay',
+      response: answer,
+    });
+    expect(stray.rode).toBeUndefined();
+    expect((await stored(orderId)).amount).toBe(3);
   });
 
   it('removes a reservation only if nobody changed it', async () => {

@@ -2,7 +2,11 @@ import { withDeltas } from '../../shared/domain/operation-money.ts';
 import type { Order } from '../../shared/domain/order.ts';
 import { withOperation } from '../../shared/domain/order.ts';
 import { providerRefs } from '../../shared/domain/payments.ts';
-import { type OrderRepository, ReservationRefusedError } from '../../shared/domain/ports.ts';
+import {
+  type OrderRepository,
+  ReservationRefusedError,
+  type RidingWrite,
+} from '../../shared/domain/ports.ts';
 import { ConcurrentUpdateError } from '../../shared/errors.ts';
 
 /**
@@ -11,8 +15,9 @@ import { ConcurrentUpdateError } from '../../shared/errors.ts';
  * holder and the operation's own state), for unit tests of the domain. The DynamoDB
  * implementation is tested against DynamoDB Local in test/integration.
  */
-export function memoryOrders(): OrderRepository & { stored: Map<string, Order> } {
+export function memoryOrders(): OrderRepository & { stored: Map<string, Order>; riders: RidingWrite[] } {
   const stored = new Map<string, Order>();
+  const riders: RidingWrite[] = [];
   const copy = <T>(value: T): T => structuredClone(value);
   const bump = (order: Order, now: Date): Order => ({
     ...order,
@@ -21,6 +26,7 @@ export function memoryOrders(): OrderRepository & { stored: Map<string, Order> }
   });
   return {
     stored,
+    riders,
     async insert(order) {
       const existing = stored.get(order.orderId);
       if (existing) return { created: false, existing: copy(existing) };
@@ -68,11 +74,12 @@ export function memoryOrders(): OrderRepository & { stored: Map<string, Order> }
     async updateOperation(orderId, update) {
       const current = stored.get(orderId);
       const held = current?.operations.find((op) => op.operationId === update.operation.operationId);
-      if (!current || !held) return false;
+      const refused = { written: false, rode: false };
+      if (!current || !held) return refused;
       const { states, owner, leaseEndedBy } = update.expected;
-      if (!states.includes(held.state)) return false;
-      if (owner !== undefined && held.owner !== owner) return false;
-      if (leaseEndedBy !== undefined && !(held.leaseUntil && held.leaseUntil <= leaseEndedBy)) return false;
+      if (!states.includes(held.state)) return refused;
+      if (owner !== undefined && held.owner !== owner) return refused;
+      if (leaseEndedBy !== undefined && !(held.leaseUntil && held.leaseUntil <= leaseEndedBy)) return refused;
       const touchesRoot =
         update.deltas || update.voidedAt || update.releaseExclusive || update.refund || update.shipment;
       const base = touchesRoot ? withDeltas(bump(current, update.now), update.deltas ?? {}) : current;
@@ -86,7 +93,9 @@ export function memoryOrders(): OrderRepository & { stored: Map<string, Order> }
       };
       if (update.releaseExclusive) delete next.exclusiveOperationId;
       stored.set(orderId, next);
-      return true;
+      // The rider (an Idempotency-Key's answer) has no store here: it is recorded as riding.
+      if (update.riding) riders.push(update.riding);
+      return { written: true, rode: update.riding !== undefined };
     },
   };
 }

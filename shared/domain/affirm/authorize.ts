@@ -13,6 +13,7 @@ import {
 import type { Caller } from '../caller.ts';
 import { change, event, isPast } from '../order.ts';
 import { visibleOrder } from '../order-access.ts';
+import type { RidingWriteFor } from '../ports.ts';
 import type { AffirmDeps } from './checkout.ts';
 import { type AffirmOrder, asAffirm, isAuthorized, updateAffirmOrder, withCheckout } from './order.ts';
 import { AffirmFailure, type AffirmTransaction } from './types.ts';
@@ -33,6 +34,8 @@ const AUTHORIZATION_DAYS = 30;
 export interface AuthorizeCommand {
   checkoutId: string;
   caller: Caller;
+  /** A write to ride in the change that records the loan (the request's stored answer). */
+  riding?: RidingWriteFor;
 }
 
 /**
@@ -67,8 +70,11 @@ export async function authorizeCheckout(
     if (!(error instanceof AffirmFailure)) throw error;
     transaction = await recoverAuthorization(deps, order, error, now);
   }
-  return updateAffirmOrder(deps.orders, order, (current) =>
-    isAuthorized(current) ? undefined : recordAuthorization(current, transaction, now),
+  return updateAffirmOrder(
+    deps.orders,
+    order,
+    (current) => (isAuthorized(current) ? undefined : recordAuthorization(current, transaction, now)),
+    command.riding,
   );
 }
 

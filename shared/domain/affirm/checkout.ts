@@ -6,7 +6,7 @@
 import { ProviderRejectedError, StateConflictError } from '../../errors.ts';
 import type { Caller } from '../caller.ts';
 import { change, event, isPast, NO_MONEY_YET, type Order } from '../order.ts';
-import type { OrderRepository } from '../ports.ts';
+import type { OrderRepository, RidingWriteFor } from '../ports.ts';
 import { checkedLocation } from './checkout-rules.ts';
 import { type AffirmOrder, asAffirm, updateAffirmOrder, withCheckout } from './order.ts';
 import {
@@ -36,6 +36,8 @@ export type CreateStoreCheckoutCommand = Omit<StoreCheckoutRequest, 'expiresAt' 
   caller: Caller;
   /** Fingerprint of the request body: the same body may resume an interrupted create. */
   fingerprint: string;
+  /** A write to ride in the change that records the checkout as sent (the request's stored answer). */
+  riding?: RidingWriteFor;
 };
 
 /**
@@ -60,7 +62,7 @@ export async function createStoreCheckout(
     : await resumeReservation(deps, inserted.existing, command, now);
 
   // The caller and the fingerprint are the hub's business, not Affirm's.
-  const { caller: _caller, fingerprint: _fingerprint, storeLocation: _asked, ...request } = command;
+  const { caller: _caller, fingerprint: _fingerprint, storeLocation: _asked, riding, ...request } = command;
   let created: StoreCheckoutCreated;
   try {
     created = await deps.affirm.createStoreCheckout({
@@ -76,15 +78,23 @@ export async function createStoreCheckout(
     await releaseReservation(deps, order, now);
     throw error;
   }
-  return updateAffirmOrder(deps.orders, order, (current) =>
-    current.payment.checkout.state !== 'creating'
-      ? undefined
-      : change(
-          current,
-          withCheckout(current, { state: 'sent', expiresAt: current.payment.checkout.expiresAt, ...created }),
-          now,
-          [event(now, 'checkout.sent', { checkoutId: created.checkoutId, channel: current.channel })],
-        ),
+  return updateAffirmOrder(
+    deps.orders,
+    order,
+    (current) =>
+      current.payment.checkout.state !== 'creating'
+        ? undefined
+        : change(
+            current,
+            withCheckout(current, {
+              state: 'sent',
+              expiresAt: current.payment.checkout.expiresAt,
+              ...created,
+            }),
+            now,
+            [event(now, 'checkout.sent', { checkoutId: created.checkoutId, channel: current.channel })],
+          ),
+    riding,
   );
 }
 

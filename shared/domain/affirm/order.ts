@@ -6,7 +6,7 @@
 import { NotFoundError } from '../../errors.ts';
 import { isPast, type Order, type OrderChange } from '../order.ts';
 import { updateOrder } from '../order-access.ts';
-import type { OrderRepository } from '../ports.ts';
+import type { OrderRepository, RidingWriteFor } from '../ports.ts';
 import type { OrderStatus } from '../status.ts';
 import type { AffirmCheckout } from './types.ts';
 
@@ -32,8 +32,9 @@ export async function updateAffirmOrder(
   orders: OrderRepository,
   order: AffirmOrder,
   decide: (current: AffirmOrder) => (OrderChange & { next: AffirmOrder }) | undefined,
+  riding?: RidingWriteFor,
 ): Promise<AffirmOrder> {
-  return asAffirm(await updateOrder(orders, order, (current) => decide(asAffirm(current))));
+  return asAffirm(await updateOrder(orders, order, (current) => decide(asAffirm(current)), riding));
 }
 
 /** An order whose checkout is still being opened is nobody's to see yet. */
