@@ -7,6 +7,7 @@ import {
   type TransactionCommand,
   voidOrder,
 } from '#shared/domain/transactions.ts';
+import { NotFoundError } from '#shared/errors.ts';
 import { apiKeyAuth } from '#shared/http/api-keys.ts';
 import { endpoint, httpApi, type Served } from '#shared/http/endpoint.ts';
 import { idempotency, ridingAnswer } from '#shared/http/idempotency.ts';
@@ -52,6 +53,7 @@ const actionOf = (event: Pick<HttpEvent, 'routeKey'>) => event.routeKey.split('/
 /** POST /v1/orders/{orderId}/capture | /refunds | /void */
 export const handler = httpApi((event, context) => {
   const serve = ACTIONS[actionOf(event)];
-  if (!serve) throw new Error(`manage-transaction has no action for ${event.routeKey}`);
+  // Only the three routes above reach this function; anything else is a route it does not have.
+  if (!serve) throw new NotFoundError('The route');
   return serve(event, context);
 });

@@ -170,8 +170,9 @@ describe('PaymentsHubStack', () => {
 
   /**
    * What each function answers to an unauthenticated `GET /health` event: health answers 200;
-   * not-found answers 405 because /health is a known path (of another function); the others
-   * check the API key first, so 401 before anything else.
+   * not-found answers 405 because /health is a known path (of another function); manage-transaction
+   * serves one endpoint per action route and has none for it (404); the others check the API key
+   * first, so 401 before anything else.
    */
   const STATUS_FOR_HEALTH_EVENT: Record<FunctionName, number> = {
     health: 200,
@@ -179,7 +180,7 @@ describe('PaymentsHubStack', () => {
     'create-store-checkout': 401,
     authorize: 401,
     'get-order': 401,
-    'manage-transaction': 401,
+    'manage-transaction': 404, // one endpoint per action route: a route it does not serve is not found
   };
 
   it('bundles functions that load with only the environment the stack gives them', () => {
