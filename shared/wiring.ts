@@ -29,6 +29,10 @@ export function affirmDeps(): AffirmDeps {
       onCredentialsRejected: () => forgetSecret(config.secretId),
       log,
     });
+    // The customer's browser comes back to these (API.md: POST /v1/affirm/confirm, GET
+    // /v1/affirm/cancel). Their pages arrive with the telesales issue (webhook-receiver); until then
+    // the hub answers them with its 404 problem, and nothing depends on them: an in-store order is
+    // authorized by the associate, never by what the browser says.
     const merchant = {
       confirmationUrl: `${publicUrl}/v1/affirm/confirm`,
       cancelUrl: `${publicUrl}/v1/affirm/cancel`,
