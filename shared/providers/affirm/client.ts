@@ -9,11 +9,7 @@
 
 import { ProviderUnavailableError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-
-export interface AffirmCredentials {
-  publicApiKey: string;
-  privateApiKey: string;
-}
+import type { AffirmCredentials } from './config.ts';
 
 export interface AffirmClientOptions {
   baseUrl: string;
