@@ -1,9 +1,13 @@
 /**
  * The route manifest: the one list of functions and routes. The CDK stack creates a
  * function per entry of FUNCTIONS and an HTTP API route per entry of ROUTES; the local
- * gateway serves the same routes from the same list. Pure data: no CDK imports, so
- * functions (not-found) may read it too.
+ * gateway serves the same routes from the same list. The neutral routes are here, each
+ * provider's own come from the providers manifest (providers.ts). Pure data: no CDK imports,
+ * so functions (not-found) may read it too.
  */
+
+import type { ProviderName } from '../shared/domain/order.ts';
+import { PROVIDER_LIST, PROVIDER_NAMES } from './providers.ts';
 
 export type TableAccess = 'none' | 'read' | 'readWrite';
 
@@ -12,14 +16,21 @@ export type TableAccess = 'none' | 'read' | 'readWrite';
  * integration limit, so that the function, not the gateway, answers.
  */
 export const FUNCTION_TIMEOUT_SECONDS = 25;
-export type Provider = 'affirm';
 
 export interface FunctionSpec {
   /** Why the function exists, for the stack's descriptions and the README. */
   description: string;
   table: TableAccess;
-  /** Provider secrets the function reads (Secrets Manager, one secret per provider). */
-  secrets: Provider[];
+  /**
+   * The providers whose secret (Secrets Manager, one per provider) and variables the function
+   * gets: those whose routes it serves, every provider when it acts on orders of any provider.
+   */
+  secrets: readonly ProviderName[];
+}
+
+/** The providers with a route served by `fn` (a function name, typed loosely to keep the types acyclic). */
+function routedProviders(fn: string): ProviderName[] {
+  return PROVIDER_LIST.filter((p) => p.routes.some((route) => route.function === fn)).map((p) => p.name);
 }
 
 export const FUNCTIONS = {
@@ -30,20 +41,21 @@ export const FUNCTIONS = {
     secrets: [],
   },
   'create-store-checkout': {
-    description: 'Opens an Affirm in-store or telesales checkout',
+    description: "Opens a provider's in-store or telesales checkout",
     table: 'readWrite',
-    secrets: ['affirm'],
+    secrets: routedProviders('create-store-checkout'),
   },
   authorize: {
-    description: 'Authorizes a confirmed Affirm checkout',
+    description: 'Authorizes a checkout the customer confirmed',
     table: 'readWrite',
-    secrets: ['affirm'],
+    secrets: routedProviders('authorize'),
   },
   'get-order': { description: "Reads an order's payment state", table: 'read', secrets: [] },
   'manage-transaction': {
     description: 'Captures, refunds or voids an order',
     table: 'readWrite',
-    secrets: ['affirm'],
+    // An order may be of any provider.
+    secrets: PROVIDER_NAMES,
   },
 } as const satisfies Record<string, FunctionSpec>;
 
@@ -58,8 +70,7 @@ export interface RouteSpec {
 
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/health', function: 'health' },
-  { method: 'POST', path: '/v1/affirm/checkouts', function: 'create-store-checkout' },
-  { method: 'POST', path: '/v1/affirm/checkouts/{checkoutId}/authorize', function: 'authorize' },
+  ...PROVIDER_LIST.flatMap((provider) => provider.routes),
   { method: 'GET', path: '/v1/orders/{orderId}', function: 'get-order' },
   { method: 'POST', path: '/v1/orders/{orderId}/capture', function: 'manage-transaction' },
   { method: 'POST', path: '/v1/orders/{orderId}/refunds', function: 'manage-transaction' },

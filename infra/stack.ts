@@ -20,14 +20,19 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/data/table.ts';
+import type { ProviderName } from '../shared/domain/order.ts';
 import { AppFunction } from './constructs/app-function.ts';
+import { PROVIDER_LIST, type ProviderSpec } from './providers.ts';
 import { DEFAULT_ROUTE_FUNCTION, FUNCTIONS, type FunctionName, ROUTES } from './routes.ts';
 
 export interface PaymentsHubStackProps extends StackProps {
   /** The repository root (functions/ and package-lock.json live there). */
   projectRoot: string;
-  /** Affirm's API host: the sandbox by default; https://api.affirm.com to go live. */
-  affirmBaseUrl: string;
+  /**
+   * Each provider's API host. A provider left out gets its CDK context key's value
+   * (`npm run deploy -- -c <contextKey>=<url>`, see providers.ts), else its sandbox.
+   */
+  providerBaseUrls?: Partial<Record<ProviderName, string>>;
 }
 
 export class PaymentsHubStack extends Stack {
@@ -54,11 +59,19 @@ export class PaymentsHubStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const affirmSecret = new Secret(this, 'AffirmKeys', {
-      description:
-        'Affirm merchant keys: {"publicApiKey":"...","privateApiKey":"..."} (set after deploy, see README)',
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const baseUrlOf = (provider: ProviderSpec): string =>
+      props.providerBaseUrls?.[provider.name] ??
+      (this.node.tryGetContext(provider.baseUrl.contextKey) as string | undefined) ??
+      provider.baseUrl.default;
+    const secrets = new Map(
+      PROVIDER_LIST.map((provider) => [
+        provider.name,
+        new Secret(this, provider.secret.constructId, {
+          description: provider.secret.description,
+          removalPolicy: RemovalPolicy.RETAIN,
+        }),
+      ]),
+    );
 
     const api = new HttpApi(this, 'Api', { apiName: 'payments-hub', createDefaultStage: false });
     const apiUrl = `https://${api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
@@ -68,18 +81,21 @@ export class PaymentsHubStack extends Stack {
       FunctionName,
       (typeof FUNCTIONS)[FunctionName],
     ][]) {
+      const declared: readonly ProviderName[] = spec.secrets;
+      const providers = PROVIDER_LIST.filter((provider) => declared.includes(provider.name));
       const fn = new AppFunction(this, {
         name,
         description: spec.description,
         projectRoot: props.projectRoot,
-        readsSecrets: spec.secrets.length > 0,
+        readsSecrets: providers.length > 0,
         environment: {
           HUB_PUBLIC_URL: apiUrl,
-          AFFIRM_BASE_URL: props.affirmBaseUrl,
+          ...Object.fromEntries(providers.map((provider) => [provider.env.baseUrl, baseUrlOf(provider)])),
         },
       });
       fn.bindTable(table, spec.table);
-      if ((spec.secrets as readonly string[]).includes('affirm')) fn.bindSecret('AFFIRM', affirmSecret);
+      for (const provider of providers)
+        fn.bindSecret(provider.env.secretId, secrets.get(provider.name) as Secret);
       this.functions.set(name, fn);
       integrations.set(name, new HttpLambdaIntegration(`${name}-integration`, fn.fn));
     }
@@ -126,7 +142,10 @@ export class PaymentsHubStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: apiUrl });
     new CfnOutput(this, 'TableName', { value: table.tableName });
-    new CfnOutput(this, 'AffirmSecretArn', { value: affirmSecret.secretArn });
+    for (const provider of PROVIDER_LIST)
+      new CfnOutput(this, `${provider.title}SecretArn`, {
+        value: (secrets.get(provider.name) as Secret).secretArn,
+      });
 
     this.suppressJustifiedFindings();
   }
@@ -150,7 +169,7 @@ export class PaymentsHubStack extends Stack {
       {
         id: 'AwsSolutions-SMG4',
         reason:
-          'Provider keys are issued by the provider (Affirm); rotating them is a manual step in the provider dashboard that Secrets Manager cannot perform. The README documents it.',
+          "Provider keys are issued by each provider; rotating them is a manual step in the provider's dashboard that Secrets Manager cannot perform. The README documents it.",
       },
     ];
     for (const finding of stackWide) Validations.of(this).acknowledge(finding);

@@ -42,10 +42,8 @@ export function synthesizeBundles(
   configure: (app: App) => void = () => undefined,
 ): Synthesized {
   const app = new App({ outdir });
-  const stack = new PaymentsHubStack(app, 'PaymentsHub', {
-    projectRoot: PROJECT_ROOT,
-    affirmBaseUrl: 'https://sandbox.affirm.com',
-  });
+  // Each provider on its sandbox: the manifest's defaults.
+  const stack = new PaymentsHubStack(app, 'PaymentsHub', { projectRoot: PROJECT_ROOT });
   configure(app);
   const template = app.synth().getStackByName('PaymentsHub').template;
   const bundles = (Object.keys(FUNCTIONS) as FunctionName[]).map((name) => {

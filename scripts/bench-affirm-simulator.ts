@@ -5,14 +5,15 @@
  * SIGTERM.
  */
 
-import { startAffirmSimulator } from '../infra/local/simulators/affirm/server.ts';
 import { LOCAL_DEFAULTS } from '../infra/local/stack.ts';
+import { PROVIDERS } from '../infra/providers.ts';
 
-const simulator = await startAffirmSimulator({
+const { simulator: spec } = PROVIDERS.affirm;
+const simulator = await spec.start({
   port: 0,
   host: LOCAL_DEFAULTS.host,
-  publicKey: LOCAL_DEFAULTS.affirmPublicKey,
-  privateKey: LOCAL_DEFAULTS.affirmPrivateKey,
+  secret: spec.secret,
+  hubUrl: () => undefined,
 });
 process.stdout.write(`${simulator.url}\n`);
 process.once('SIGTERM', () => {

@@ -21,6 +21,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ESBUILD_OPTIONS } from '../infra/bundling.ts';
+import { PROVIDER_LIST } from '../infra/providers.ts';
 import { LAMBDA_RUNTIME_ENV, PROJECT_ROOT, synthesizeBundles } from '../infra/synth-bundles.ts';
 
 /**
@@ -165,11 +166,9 @@ const freePort = () =>
       server.close(() => resolve(port));
     });
   });
-const ports = {
-  HUB_PORT: await freePort(),
-  DYNAMODB_PORT: await freePort(),
-  AFFIRM_SIMULATOR_PORT: await freePort(),
-};
+const ports: Record<string, number> = { HUB_PORT: await freePort(), DYNAMODB_PORT: await freePort() };
+// Every simulator on a free port too, not on the defaults a running `npm start` may hold.
+for (const provider of PROVIDER_LIST) ports[provider.simulator.portEnv] = await freePort();
 const started = performance.now();
 const stack = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'infra/local/start.ts')], {
   cwd: PROJECT_ROOT,

@@ -71,11 +71,11 @@ export async function measureRouteCosts(options: RouteCostOptions): Promise<Map<
   try {
     stack = await startLocalStack({
       hubPort: 0,
-      affirmPort: 0,
+      allProviders: { port: 0 },
       dynamodbPort: options.dynamodbEndpoint ? undefined : await freePort(),
       ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),
       tableName: options.tableName ?? 'payments-hub-bench',
-      affirmBaseUrl: affirm.url,
+      providers: { affirm: { baseUrl: affirm.url } },
       logLevel: 'silent',
     });
     // Loaded by startLocalStack (it stores the API keys through the data layer) with the stack's

@@ -5,6 +5,8 @@ import { once } from './once.ts';
  * cached for the container's life. A missing or malformed variable throws
  * ConfigError at once (fail fast) instead of surfacing later as a strange request failure.
  * Secrets are never configured here: only the id of the Secrets Manager secret that holds them.
+ * This file holds the hub's own sections (table, public URL) and the readers every section uses;
+ * each provider's section lives with its adapter (shared/providers/<provider>/config.ts).
  */
 
 export class ConfigError extends Error {
@@ -14,17 +16,20 @@ export class ConfigError extends Error {
   }
 }
 
-function required(name: string): string {
+/** The variable's trimmed value; ConfigError when unset or blank. */
+export function required(name: string): string {
   const value = process.env[name]?.trim();
   if (!value) throw new ConfigError(`environment variable ${name} is required`);
   return value;
 }
 
-function optional(name: string): string | undefined {
+/** The variable's trimmed value, or undefined when unset or blank. */
+export function optional(name: string): string | undefined {
   return process.env[name]?.trim() || undefined;
 }
 
-function url(name: string, fallback?: string): string {
+/** An http(s) URL without trailing slashes, from the variable or `fallback`. */
+export function url(name: string, fallback?: string): string {
   const value = optional(name) ?? fallback;
   if (value === undefined) throw new ConfigError(`environment variable ${name} is required`);
   try {
@@ -36,7 +41,8 @@ function url(name: string, fallback?: string): string {
   return value.replace(/\/+$/, '');
 }
 
-function positiveInt(name: string, fallback: number): number {
+/** A positive integer from the variable, or `fallback` when unset. */
+export function positiveInt(name: string, fallback: number): number {
   const raw = optional(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -59,20 +65,7 @@ export const tableConfig = once(() => ({
   maxAttempts: positiveInt('DYNAMODB_MAX_ATTEMPTS', 2),
 }));
 
-export const affirmConfig = once(() => ({
-  /** https://sandbox.affirm.com, https://api.affirm.com, their .ca twins, or the local simulator. */
-  baseUrl: url('AFFIRM_BASE_URL', 'https://sandbox.affirm.com'),
-  /** Secrets Manager id of `{ "publicApiKey", "privateApiKey" }`. */
-  secretId: required('AFFIRM_SECRET_ID'),
-  timeoutMs: positiveInt('AFFIRM_TIMEOUT_MS', 10_000),
-  merchantName: optional('AFFIRM_MERCHANT_NAME'),
-  checkoutTtlSeconds: {
-    in_store: positiveInt('AFFIRM_CHECKOUT_TTL_IN_STORE_SECONDS', 3_600),
-    telesales: positiveInt('AFFIRM_CHECKOUT_TTL_TELESALES_SECONDS', 86_400),
-  },
-}));
-
 export const hubConfig = once(() => ({
-  /** The hub's public base URL: Affirm sends the customer's browser back to it. */
+  /** The hub's public base URL: providers send the customer's browser back to it. */
   publicUrl: url('HUB_PUBLIC_URL'),
 }));

@@ -3,7 +3,7 @@
  * container. Handlers take their dependencies from here and nowhere else.
  */
 
-import { affirmConfig, hubConfig } from './config.ts';
+import { hubConfig } from './config.ts';
 import { orderRepository } from './data/orders.ts';
 import type { AffirmDeps, CheckoutSettings } from './domain/affirm/checkout.ts';
 import type { SagaDeps } from './domain/operations.ts';
@@ -11,8 +11,9 @@ import type { ProviderName } from './domain/order.ts';
 import type { PaymentConnector } from './domain/ports.ts';
 import { log } from './log.ts';
 import { AffirmClient } from './providers/affirm/client.ts';
+import { AffirmSecret, affirmConfig } from './providers/affirm/config.ts';
 import { createAffirmConnector } from './providers/affirm/connector.ts';
-import { AffirmSecret, createAffirmGateway } from './providers/affirm/gateway.ts';
+import { createAffirmGateway } from './providers/affirm/gateway.ts';
 import { forgetSecret, secretJson } from './secrets.ts';
 
 let affirm: AffirmDeps | undefined;
@@ -50,17 +51,21 @@ export function checkoutSettings(): CheckoutSettings {
   return { checkoutTtlSeconds: affirmConfig().checkoutTtlSeconds };
 }
 
+/**
+ * How each provider's connector is built: one entry per provider, which the type requires, so
+ * that a provider added to ProviderName does not compile until it is wired here.
+ */
+const CONNECTOR_FACTORIES: { [P in ProviderName]: () => PaymentConnector } = {
+  affirm: () => createAffirmConnector(affirmDeps().affirm),
+};
+
 const connectors = new Map<ProviderName, PaymentConnector>();
 
 /** The connector of a provider, built on first use (a function only pays for the providers its orders use). */
 function connectorFor(provider: ProviderName): PaymentConnector {
   let connector = connectors.get(provider);
   if (!connector) {
-    switch (provider) {
-      case 'affirm':
-        connector = createAffirmConnector(affirmDeps().affirm);
-        break;
-    }
+    connector = CONNECTOR_FACTORIES[provider]();
     connectors.set(provider, connector);
   }
   return connector;

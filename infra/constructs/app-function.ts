@@ -100,9 +100,9 @@ export class AppFunction extends Construct {
     return this;
   }
 
-  /** `<PREFIX>_SECRET_ID`, and read access to that one secret (create the function with `readsSecrets`). */
-  bindSecret(prefix: string, secret: ISecret): this {
-    this.fn.addEnvironment(`${prefix}_SECRET_ID`, secret.secretArn);
+  /** `envName` (the secret's ARN), and read access to that one secret (create the function with `readsSecrets`). */
+  bindSecret(envName: string, secret: ISecret): this {
+    this.fn.addEnvironment(envName, secret.secretArn);
     secret.grantRead(this.role);
     return this;
   }

@@ -1,41 +1,51 @@
 /**
- * The whole hub on one machine: DynamoDB Local with the hub's table, the provider
- * simulators, a Secrets Manager stand-in holding the simulators' keys, the seeded API
- * keys, and the local gateway serving every function, started last so that it answers only
- * when all of that is ready. Provider keys are served by a
- * stand-in for the Parameters and Secrets Lambda Extension. `npm start` and the test suites
- * both start it through `startLocalStack`; `stop()` ends every child process.
+ * The whole hub on one machine: DynamoDB Local with the hub's table, a simulator per provider
+ * of the providers manifest (infra/providers.ts), a Secrets Manager stand-in holding their
+ * keys, the seeded API keys, and the local gateway serving every function, started last so
+ * that it answers only when all of that is ready. Provider keys are served by a stand-in for
+ * the Parameters and Secrets Lambda Extension. `npm start` and the test suites both start it
+ * through `startLocalStack`; `stop()` ends every child process.
  */
 
+import type { ProviderName } from '../../shared/domain/order.ts';
+import { PROVIDER_LIST, type SecretOf, type SimulatorOf } from '../providers.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb.ts';
 import { type Gateway, startGateway } from './gateway.ts';
 import { startLocalSecretsExtension } from './secrets-extension.ts';
-import { type AffirmSimulator, startAffirmSimulator } from './simulators/affirm/server.ts';
 
 export const LOCAL_DEFAULTS = {
   host: '127.0.0.1',
   hubPort: 3000,
   dynamodbPort: 8000,
-  affirmPort: 4010,
   tableName: 'payments-hub-local',
-  affirmPublicKey: 'sim_affirm_public',
-  affirmPrivateKey: 'sim_affirm_private',
-  affirmSecretId: 'payments-hub/affirm',
+  /** Each provider's call timeout, unless the options give one. */
+  providerTimeoutMs: 10_000,
   posKey: 'local-pos-key',
   posLocation: 'Denver',
   adminKey: 'local-admin-key',
 } as const;
+
+/** How the local stack runs one provider. Every field is optional: the manifest's defaults apply. */
+export interface LocalProviderOptions<Secret extends object = object> {
+  /** The simulator's port (0: any free port); the manifest's default port otherwise. */
+  port?: number;
+  /** Point the hub at another host (the provider's real sandbox) instead of the simulator. */
+  baseUrl?: string;
+  /** The keys the hub uses (with `baseUrl`); the simulator's own otherwise. */
+  secret?: Secret;
+  /** The hub's timeout per call to the provider. */
+  timeoutMs?: number;
+}
 
 export interface LocalStackOptions {
   hubPort?: number;
   dynamodbPort?: number;
   /** Use an already running DynamoDB (Local) instead of starting one. */
   dynamodbEndpoint?: string;
-  affirmPort?: number;
-  /** Point the hub at another Affirm (the real sandbox) instead of the simulator. */
-  affirmBaseUrl?: string;
-  affirmKeys?: { publicApiKey: string; privateApiKey: string };
-  affirmTimeoutMs?: number;
+  /** Per provider, by name; a field left out falls back to `allProviders`, then to the defaults. */
+  providers?: { [P in ProviderName]?: LocalProviderOptions<SecretOf<P>> };
+  /** For every provider at once (tests: every simulator on a free port, short timeouts). */
+  allProviders?: Pick<LocalProviderOptions, 'port' | 'timeoutMs'>;
   tableName?: string;
   logLevel?: string;
 }
@@ -45,10 +55,11 @@ export interface LocalStack {
   dynamodbEndpoint: string;
   /** DynamoDB Local's Java process, when this stack started it. */
   dynamodbPid?: number;
-  affirmSimulatorUrl: string;
-  affirmBaseUrl: string;
+  /** Each provider's simulator: its URL, and the simulator itself (tests read its state). */
+  simulators: { [P in ProviderName]: { url: string; instance: SimulatorOf<P> } };
+  /** The host the hub calls for each provider: its simulator, unless the options said otherwise. */
+  providerBaseUrls: Record<ProviderName, string>;
   tableName: string;
-  affirm: AffirmSimulator;
   keys: { pos: string; posLocation: string; admin: string };
   /** The environment the functions run with, for tests that call shared code directly. */
   env: Record<string, string>;
@@ -73,25 +84,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamodbEndpoint = options.dynamodbEndpoint ?? dynamo?.endpoint ?? '';
     await ensureTable(dynamodbEndpoint, tableName);
 
-    const affirm = await startAffirmSimulator({
-      port: options.affirmPort ?? d.affirmPort,
-      host: d.host,
-      publicKey: d.affirmPublicKey,
-      privateKey: d.affirmPrivateKey,
-    });
-    stoppers.push(affirm.close);
-    const affirmKeys = options.affirmKeys ?? {
-      publicApiKey: d.affirmPublicKey,
-      privateApiKey: d.affirmPrivateKey,
-    };
+    // Each provider: its simulator, its keys in the secrets stand-in, its variables for the functions.
+    let hubUrl: string | undefined;
+    const simulators: Record<string, { url: string; instance: unknown }> = {};
+    const providerBaseUrls: Record<string, string> = {};
+    const secretValues: Record<string, string> = {};
+    const providerEnv: Record<string, string> = {};
+    for (const provider of PROVIDER_LIST) {
+      const own: LocalProviderOptions = options.providers?.[provider.name] ?? {};
+      const simulator = await provider.simulator.start({
+        port: own.port ?? options.allProviders?.port ?? provider.simulator.defaultPort,
+        host: d.host,
+        secret: provider.simulator.secret,
+        hubUrl: () => hubUrl,
+      });
+      stoppers.push(simulator.close);
+      simulators[provider.name] = { url: simulator.url, instance: simulator };
+      providerBaseUrls[provider.name] = own.baseUrl ?? simulator.url;
+      secretValues[provider.secret.localId] = JSON.stringify(own.secret ?? provider.simulator.secret);
+      providerEnv[provider.env.baseUrl] = own.baseUrl ?? simulator.url;
+      providerEnv[provider.env.secretId] = provider.secret.localId;
+      providerEnv[provider.env.timeoutMs] = String(
+        own.timeoutMs ?? options.allProviders?.timeoutMs ?? d.providerTimeoutMs,
+      );
+    }
     const sessionToken = 'local-session-token';
-    const secrets = await startLocalSecretsExtension(
-      { [d.affirmSecretId]: JSON.stringify(affirmKeys) },
-      sessionToken,
-    );
+    const secrets = await startLocalSecretsExtension(secretValues, sessionToken);
     stoppers.push(secrets.close);
 
-    const affirmBaseUrl = options.affirmBaseUrl ?? affirm.url;
     const env: Record<string, string> = {
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamodbEndpoint,
@@ -101,9 +121,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(secrets.port),
       AWS_SESSION_TOKEN: sessionToken,
-      AFFIRM_BASE_URL: affirmBaseUrl,
-      AFFIRM_SECRET_ID: d.affirmSecretId,
-      AFFIRM_TIMEOUT_MS: String(options.affirmTimeoutMs ?? 10_000),
+      ...providerEnv,
       LOG_LEVEL: options.logLevel ?? 'info',
     };
     // The functions run in this process and read their configuration when first loaded.
@@ -114,6 +132,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The hub's public URL is known once the port is bound; it is set before any request is read.
     const gateway: Gateway = await startGateway(options.hubPort ?? d.hubPort, d.host, (url) => {
+      hubUrl = url;
       env.HUB_PUBLIC_URL = url;
       process.env.HUB_PUBLIC_URL = url;
     });
@@ -123,10 +142,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       hubUrl: gateway.url,
       dynamodbEndpoint,
       ...(dynamo ? { dynamodbPid: dynamo.pid } : {}),
-      affirmSimulatorUrl: affirm.url,
-      affirmBaseUrl,
+      // Filled by the loop over the manifest, which has an entry for every ProviderName.
+      simulators: simulators as LocalStack['simulators'],
+      providerBaseUrls: providerBaseUrls as LocalStack['providerBaseUrls'],
       tableName,
-      affirm,
       keys: { pos: d.posKey, posLocation: d.posLocation, admin: d.adminKey },
       env,
       stop,

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { PROVIDER_LIST } from '../../infra/providers.ts';
 import { holdDynamoDbCalls } from '../support/dynamodb-hold.ts';
 
 function freePort(): Promise<number> {
@@ -35,6 +36,13 @@ async function statusOf(port: number, path: string, key?: string): Promise<numbe
   }
 }
 
+/** Every simulator on a free port: a running `npm start` may hold the default ones. */
+async function simulatorPorts(): Promise<Record<string, number>> {
+  const ports: Record<string, number> = {};
+  for (const provider of PROVIDER_LIST) ports[provider.simulator.portEnv] = await freePort();
+  return ports;
+}
+
 /** A clean environment: the suite's own stack variables (DYNAMODB_ENDPOINT...) must not leak in. */
 const cleanEnv = (extra: Record<string, string | number>) => ({
   PATH: process.env.PATH ?? '',
@@ -55,7 +63,7 @@ describe('npm start', () => {
     const ports = {
       HUB_PORT: await freePort(),
       DYNAMODB_PORT: await freePort(),
-      AFFIRM_SIMULATOR_PORT: await freePort(),
+      ...(await simulatorPorts()),
     };
     const env = cleanEnv(ports);
     child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
@@ -100,7 +108,7 @@ describe('npm start', () => {
       readiness = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
         env: cleanEnv({
           HUB_PORT: hubPort,
-          AFFIRM_SIMULATOR_PORT: await freePort(),
+          ...(await simulatorPorts()),
           DYNAMODB_ENDPOINT: hold.url,
           // The held writes must outlast the test's look at the hub, not time out.
           DYNAMODB_REQUEST_TIMEOUT_MS: 60_000,

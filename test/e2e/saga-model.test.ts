@@ -181,10 +181,10 @@ const stats = {
 beforeAll(async () => {
   stack = await startLocalStack({
     hubPort: 0,
-    affirmPort: 0,
     dynamodbPort: await freePort(),
     tableName: 'payments-hub-saga-model',
-    affirmTimeoutMs: AFFIRM_TIMEOUT_MS,
+    allProviders: { port: 0 },
+    providers: { affirm: { timeoutMs: AFFIRM_TIMEOUT_MS } },
     logLevel: process.env.LOG_LEVEL ?? 'silent',
   });
 }, 90_000);
@@ -207,7 +207,7 @@ const post = <T>(path: string, body: unknown, headers: Record<string, string> = 
     headers: { ...auth(), 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
-const control = (path: string, init: RequestInit = {}) => http(`${stack.affirmSimulatorUrl}${path}`, init);
+const control = (path: string, init: RequestInit = {}) => http(`${stack.simulators.affirm.url}${path}`, init);
 
 async function authorizedOrder(): Promise<{ orderId: string; transactionId: string }> {
   const orderId = uniqueId('model');
@@ -231,7 +231,9 @@ async function authorizedOrder(): Promise<{ orderId: string; transactionId: stri
 }
 
 function truthOf(transactionId: string): Truth {
-  const transaction = stack.affirm.state.transactions.get(transactionId) as SimTransaction;
+  const transaction = stack.simulators.affirm.instance.state.transactions.get(
+    transactionId,
+  ) as SimTransaction;
   const refunds = transaction.events
     .filter((e) => e.type === 'refund')
     .map((e) => ({

@@ -13,6 +13,7 @@ import type { IConstruct } from 'constructs';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESBUILD_OPTIONS, STUBBED_MODULES } from '../../infra/bundling.ts';
+import { PROVIDER_LIST, type ProviderSpec } from '../../infra/providers.ts';
 import { FUNCTIONS, type FunctionName, ROUTES, routeKey } from '../../infra/routes.ts';
 import type { PaymentsHubStack } from '../../infra/stack.ts';
 import {
@@ -21,6 +22,7 @@ import {
   PROJECT_ROOT,
   synthesizeBundles,
 } from '../../infra/synth-bundles.ts';
+import type { ProviderName } from '../../shared/domain/order.ts';
 
 let outdir = '';
 let stack: PaymentsHubStack;
@@ -46,6 +48,9 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 const logicalId = (name: FunctionName) =>
   stack.getLogicalId(stack.functions.get(name)?.fn.node.defaultChild as CfnFunction);
 const fnResource = (name: FunctionName) => resources[logicalId(name)] as Resource;
+
+const secretLogicalId = (provider: ProviderSpec) =>
+  stack.getLogicalId(stack.node.findChild(provider.secret.constructId).node.defaultChild as never);
 
 /** Every action granted to a function's role, by its inline policies. */
 function actionsOf(name: FunctionName): string[] {
@@ -121,11 +126,31 @@ describe('PaymentsHubStack', () => {
       if (spec.table === 'read') expect(dynamo).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
       if (spec.table === 'readWrite') expect(dynamo).not.toContain('dynamodb:Scan');
       expect('TABLE_NAME' in env).toBe(spec.table !== 'none');
+      const declared: readonly ProviderName[] = spec.secrets;
       const readsSecret = actions.includes('secretsmanager:GetSecretValue');
-      expect(readsSecret).toBe((spec.secrets as readonly string[]).includes('affirm'));
-      expect('AFFIRM_SECRET_ID' in env).toBe(readsSecret);
+      expect(readsSecret).toBe(declared.length > 0);
+      for (const provider of PROVIDER_LIST) {
+        const uses = declared.includes(provider.name);
+        expect(provider.env.secretId in env, `${name}: ${provider.env.secretId}`).toBe(uses);
+        expect(provider.env.baseUrl in env, `${name}: ${provider.env.baseUrl}`).toBe(uses);
+        if (uses) expect(env[provider.env.secretId]).toEqual({ Ref: secretLogicalId(provider) });
+      }
       expect(Object.keys(env).join()).not.toMatch(/PRIVATE|PASSWORD|API_KEY/);
     }
+  });
+
+  it('keeps one secret per provider, retained, with its ARN as an output', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', PROVIDER_LIST.length);
+    for (const provider of PROVIDER_LIST) {
+      expect(resources[secretLogicalId(provider)]).toMatchObject({
+        Type: 'AWS::SecretsManager::Secret',
+        DeletionPolicy: 'Retain',
+        Properties: { Description: provider.secret.description },
+      });
+      template.hasOutput(`${provider.title}SecretArn`, { Value: { Ref: secretLogicalId(provider) } });
+    }
+    // The deploy instructions (README) name this output.
+    template.hasOutput('AffirmSecretArn', Match.anyValue());
   });
 
   it('justifies every acknowledged cdk-nag finding', () => {

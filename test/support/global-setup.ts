@@ -22,16 +22,16 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const stack = await startLocalStack({
     hubPort: 0,
-    affirmPort: 0,
     dynamodbPort: await freePort(),
     tableName: 'payments-hub-test',
-    // Short, so that timeout scenarios run quickly; the simulator answers in milliseconds otherwise.
-    affirmTimeoutMs: 1_500,
+    // Every simulator on a free port. A short timeout, so that timeout scenarios run quickly;
+    // the simulators answer in milliseconds otherwise.
+    allProviders: { port: 0, timeoutMs: 1_500 },
     logLevel: process.env.LOG_LEVEL ?? 'silent',
   });
   project.provide('stack', {
     hubUrl: stack.hubUrl,
-    affirmUrl: stack.affirmSimulatorUrl,
+    affirmUrl: stack.simulators.affirm.url,
     env: stack.env,
     keys: stack.keys,
     dynamodbPid: stack.dynamodbPid ?? 0,

@@ -9,12 +9,8 @@
 
 import { ProviderUnavailableError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
+import type { AffirmCredentials } from './config.ts';
 import { failureFrom } from './errors.ts';
-
-export interface AffirmCredentials {
-  publicApiKey: string;
-  privateApiKey: string;
-}
 
 export interface AffirmClientOptions {
   baseUrl: string;

@@ -5,7 +5,6 @@
  * in the transaction's events when its answer was lost.
  */
 
-import * as z from 'zod/mini';
 import type { AffirmGateway, AffirmTransaction } from '../../domain/affirm/types.ts';
 import { providerIdempotencyKey } from '../idempotency-key.ts';
 import type { AffirmClient } from './client.ts';
@@ -85,8 +84,3 @@ export function createAffirmGateway(
     },
   };
 }
-
-export const AffirmSecret = z.object({
-  publicApiKey: z.string().check(z.minLength(1)),
-  privateApiKey: z.string().check(z.minLength(1)),
-});

@@ -1,0 +1,155 @@
+/**
+ * The providers manifest: every payment provider the hub talks to, listed once. From it the
+ * CDK stack creates one secret per provider, gives each function the variables of the
+ * providers it uses and routes each provider's routes (through routes.ts); the local stack
+ * starts each simulator, stores its keys in the secrets stand-in and prints its banner lines.
+ * Adding a provider is adding an entry here (the type requires one per ProviderName).
+ *
+ * The only file under infra/ that names a provider, simulators aside (test/unit/boundaries.test.ts).
+ * No CDK import: the not-found function reads the routes through routes.ts. Simulators are
+ * imported only when started, through a specifier esbuild does not follow, so that neither the
+ * CDK app nor a function bundle loads simulator code.
+ */
+
+import type { ProviderName } from '../shared/domain/order.ts';
+import type { AffirmCredentials } from '../shared/providers/affirm/config.ts';
+import { AFFIRM_ENV, AFFIRM_SANDBOX_URL } from '../shared/providers/affirm/env.ts';
+import type { AffirmSimulator } from './local/simulators/affirm/server.ts';
+import type { RouteSpec } from './routes.ts';
+
+/** A simulator the local stack started. */
+export interface LocalSimulator {
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface SimulatorStartOptions<Secret> {
+  /** 0: any free port. */
+  port: number;
+  host: string;
+  /** The keys the simulator accepts: its own (API.md), whatever keys the hub is given. */
+  secret: Secret;
+  /** The hub's URL, known once the gateway listens (for simulators that call the hub). */
+  hubUrl(): string | undefined;
+}
+
+export interface ProviderSpec<
+  Secret extends object = object,
+  Simulator extends LocalSimulator = LocalSimulator,
+  Name extends ProviderName = ProviderName,
+> {
+  name: Name;
+  /** For people (banner, docs) and the stack output `<title>SecretArn`: one word. */
+  title: string;
+  /** What the hub does with the provider, for the stack's description. */
+  summary: string;
+  /**
+   * The variables the provider's adapter reads (shared/providers/<provider>/config.ts): the
+   * stack and the local stack set these on every function that uses the provider.
+   */
+  env: { baseUrl: string; secretId: string; timeoutMs: string };
+  /** The API host: `default` (a sandbox) unless `npm run deploy -- -c <contextKey>=<url>` says otherwise. */
+  baseUrl: { default: string; contextKey: string };
+  secret: {
+    /** The secret's construct id. Never rename it: the secret is retained, a new id deploys a second one. */
+    constructId: string;
+    /** The secret's description in AWS: the JSON shape the operator stores. */
+    description: string;
+    /** Its id in the local secrets stand-in. */
+    localId: string;
+  };
+  /** The provider's own routes; routes.ts adds the neutral ones. */
+  routes: readonly RouteSpec[];
+  simulator: {
+    defaultPort: number;
+    /** The `npm start` variable that moves it to another port. */
+    portEnv: string;
+    /** Its keys (API.md): the local secret, unless `secretEnv` replaces them. */
+    secret: Secret;
+    /** `npm start` variables replacing the local secret's fields (to use the real sandbox): all set, or none used. */
+    secretEnv: { [K in keyof Secret]: string };
+    start(options: SimulatorStartOptions<Secret>): Promise<Simulator>;
+    /** `npm start`'s banner: a request to try, and what to do next. */
+    tryIt?(context: { hubUrl: string; simulatorUrl: string; posKey: string }): string;
+  };
+}
+
+/**
+ * Imports a simulator module when it is started. The specifier is built at run time: esbuild
+ * leaves such an import alone, where a literal one would put the simulator in the bundle.
+ */
+const lazily = <Module>(path: string): Promise<Module> =>
+  import(new URL(path, import.meta.url).href) as Promise<Module>;
+
+const provider = <Name extends ProviderName, Secret extends object, Simulator extends LocalSimulator>(
+  spec: ProviderSpec<Secret, Simulator, Name>,
+) => spec;
+
+export const PROVIDERS = {
+  affirm: provider<'affirm', AffirmCredentials, AffirmSimulator>({
+    name: 'affirm',
+    title: 'Affirm',
+    summary: 'Affirm in store and telesales',
+    env: { baseUrl: AFFIRM_ENV.baseUrl, secretId: AFFIRM_ENV.secretId, timeoutMs: AFFIRM_ENV.timeoutMs },
+    baseUrl: { default: AFFIRM_SANDBOX_URL, contextKey: 'affirmBaseUrl' },
+    secret: {
+      constructId: 'AffirmKeys',
+      description:
+        'Affirm merchant keys: {"publicApiKey":"...","privateApiKey":"..."} (set after deploy, see README)',
+      localId: 'payments-hub/affirm',
+    },
+    routes: [
+      { method: 'POST', path: '/v1/affirm/checkouts', function: 'create-store-checkout' },
+      { method: 'POST', path: '/v1/affirm/checkouts/{checkoutId}/authorize', function: 'authorize' },
+    ],
+    simulator: {
+      defaultPort: 4010,
+      portEnv: 'AFFIRM_SIMULATOR_PORT',
+      secret: { publicApiKey: 'sim_affirm_public', privateApiKey: 'sim_affirm_private' },
+      secretEnv: { publicApiKey: 'AFFIRM_PUBLIC_API_KEY', privateApiKey: 'AFFIRM_PRIVATE_API_KEY' },
+      async start({ port, host, secret }) {
+        const { startAffirmSimulator } = await lazily<typeof import('./local/simulators/affirm/server.ts')>(
+          './local/simulators/affirm/server.ts',
+        );
+        return startAffirmSimulator({
+          port,
+          host,
+          publicKey: secret.publicApiKey,
+          privateKey: secret.privateApiKey,
+        });
+      },
+      tryIt: ({ hubUrl, simulatorUrl, posKey }) => {
+        const example = JSON.stringify({
+          orderId: `demo-${Date.now()}`,
+          channel: 'in_store',
+          amount: 125000,
+          currency: 'USD',
+          customer: {
+            name: { first: 'Jane', last: 'Doe' },
+            email: 'jane@example.com',
+            address: { line1: '1 Main St', city: 'Denver', state: 'CO', zipcode: '80202', country: 'USA' },
+          },
+          metadata: { storeLocation: 'Denver', entityName: 'Demo Store' },
+        });
+        return `    curl -s ${hubUrl}/v1/affirm/checkouts \\
+      -H 'authorization: Bearer ${posKey}' -H 'content-type: application/json' \\
+      -d '${example}'
+
+  Then approve as the customer (${simulatorUrl}/__control/outbox has the link) and authorize:
+    curl -s -X POST ${simulatorUrl}/__control/checkouts/<checkoutId>/approve
+    curl -s -X POST ${hubUrl}/v1/affirm/checkouts/<checkoutId>/authorize -H 'authorization: Bearer ${posKey}'`;
+      },
+    },
+  }),
+} satisfies { [P in ProviderName]: { name: P } };
+
+/** The manifest as a list, for loops. */
+export const PROVIDER_LIST: readonly ProviderSpec[] = Object.values(PROVIDERS);
+
+export const PROVIDER_NAMES: readonly ProviderName[] = PROVIDER_LIST.map((p) => p.name);
+
+/** A provider's secret value, and the simulator its start gives, as the manifest types them. */
+export type SecretOf<P extends ProviderName> = (typeof PROVIDERS)[P]['simulator']['secret'];
+export type SimulatorOf<P extends ProviderName> = Awaited<
+  ReturnType<(typeof PROVIDERS)[P]['simulator']['start']>
+>;
