@@ -5,13 +5,13 @@ import { apiKeyAuth } from '#shared/http/api-keys.ts';
 import { endpoint, httpApi } from '#shared/http/endpoint.ts';
 import { idempotency, ridingAnswer } from '#shared/http/idempotency.ts';
 import { orderView } from '#shared/http/order-view.ts';
-import { CreateStoreCheckoutBody } from '#shared/http/schemas/store-checkout.ts';
+import { createStoreCheckoutBody } from '#shared/http/schemas/store-checkout.ts';
 import { json } from '#shared/http/types.ts';
 import { affirmDeps, checkoutSettings } from '#shared/wiring.ts';
 
 /** POST /v1/affirm/checkouts: opens an Affirm in-store or telesales checkout; Affirm sends the customer the link. */
 export const handler = httpApi(
-  endpoint({ auth: apiKeyAuth(), body: CreateStoreCheckoutBody, idempotency: idempotency() }).handler(
+  endpoint({ auth: apiKeyAuth(), body: () => createStoreCheckoutBody(), idempotency: idempotency() }).handler(
     async (event, context) => {
       const { metadata, ...order } = event.body;
       const now = clock.now();

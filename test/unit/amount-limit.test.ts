@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { MAX_MINOR_AMOUNT, toMinorUnits } from '#shared/domain/money.ts';
-import { CreateStoreCheckoutBody } from '#shared/http/schemas/store-checkout.ts';
+import { createStoreCheckoutBody } from '#shared/http/schemas/store-checkout.ts';
 import { RefundBody } from '#shared/http/schemas/transaction.ts';
 import { fieldErrors } from '#shared/http/validation.ts';
 
@@ -22,7 +22,7 @@ describe('the amount limit', () => {
   it('is the only limit an over-large amount is refused with, one error per field', () => {
     for (const amount of HUGE) {
       expect(errorsFor(RefundBody, { amount }), String(amount)).toEqual([{ path: 'amount', message: LIMIT }]);
-      const checkout = errorsFor(CreateStoreCheckoutBody, {
+      const checkout = errorsFor(createStoreCheckoutBody(), {
         orderId: 'o-1',
         channel: 'in_store',
         amount,

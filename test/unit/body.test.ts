@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { type HubError, ValidationError } from '#shared/errors.ts';
 import { parseBody } from '#shared/http/body.ts';
-import { CreateStoreCheckoutBody } from '#shared/http/schemas/store-checkout.ts';
+import { createStoreCheckoutBody } from '#shared/http/schemas/store-checkout.ts';
 import type { HttpEvent, HttpResult, HubContext } from '#shared/http/types.ts';
 
 const Schema = z.object({ amount: z.int().check(z.positive()), note: z.optional(z.string()) });
@@ -96,7 +96,7 @@ describe('parseBody', () => {
           items: [{ sku: 'A', name: 'A', unitPrice: -1, quantity: 1 }],
         }),
       },
-      { schema: CreateStoreCheckoutBody },
+      { schema: createStoreCheckoutBody() },
     );
     expect(error).toBeInstanceOf(ValidationError);
     const byPath = Object.fromEntries((error.fieldErrors ?? []).map((e) => [e.path, e.message]));
@@ -126,7 +126,7 @@ describe('parseBody', () => {
           },
         }),
       },
-      { schema: CreateStoreCheckoutBody },
+      { schema: createStoreCheckoutBody() },
     );
     expect(error.fieldErrors).toEqual([
       { path: 'customer.email', message: 'needs an email or a phone number for the checkout link' },
