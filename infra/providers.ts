@@ -101,6 +101,10 @@ export const PROVIDERS = {
     routes: [
       { method: 'POST', path: '/v1/affirm/checkouts', function: 'create-store-checkout' },
       { method: 'POST', path: '/v1/affirm/checkouts/{checkoutId}/authorize', function: 'authorize' },
+      { method: 'POST', path: '/v1/affirm/webhooks', function: 'webhook-receiver' },
+      { method: 'POST', path: '/v1/affirm/confirm', function: 'webhook-receiver' },
+      { method: 'GET', path: '/v1/affirm/confirm', function: 'webhook-receiver' },
+      { method: 'GET', path: '/v1/affirm/cancel', function: 'webhook-receiver' },
     ],
     simulator: {
       defaultPort: 4010,

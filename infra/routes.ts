@@ -57,7 +57,27 @@ export const FUNCTIONS = {
     // An order may be of any provider.
     secrets: PROVIDER_NAMES,
   },
+  'webhook-receiver': {
+    description:
+      "Applies a provider's signed checkout notifications once; serves the customer's return pages",
+    table: 'readWrite',
+    secrets: routedProviders('webhook-receiver'),
+  },
+  reconciler: {
+    description: 'Brings stranded payments and unsettled operations up to date (schedule and table stream)',
+    table: 'readWrite',
+    // Every provider's orders are swept.
+    secrets: PROVIDER_NAMES,
+  },
+  'list-expiring': {
+    description: 'Lists authorizations nearing their expiry',
+    table: 'read',
+    secrets: [],
+  },
 } as const satisfies Record<string, FunctionSpec>;
+
+/** Functions without an HTTP route, started by the platform (schedule, stream) or, locally, by the local stack. */
+export const BACKGROUND_FUNCTIONS = ['reconciler'] as const satisfies readonly (keyof typeof FUNCTIONS)[];
 
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -75,6 +95,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/orders/{orderId}/capture', function: 'manage-transaction' },
   { method: 'POST', path: '/v1/orders/{orderId}/refunds', function: 'manage-transaction' },
   { method: 'POST', path: '/v1/orders/{orderId}/void', function: 'manage-transaction' },
+  { method: 'GET', path: '/v1/admin/authorizations/expiring', function: 'list-expiring' },
 ];
 
 /** The catch-all: API Gateway's `$default` route, and the local gateway's fallback. */

@@ -4,7 +4,7 @@
  * the local gateway serves.
  */
 
-import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -15,9 +15,14 @@ import {
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/data/table.ts';
 import type { ProviderName } from '../shared/domain/order.ts';
@@ -52,6 +57,8 @@ export class PaymentsHubStack extends Stack {
         },
       ],
       timeToLiveAttribute: TABLE.ttlAttribute,
+      // The reconciler hears of a checkout confirmed by a webhook within seconds (see below).
+      dynamoStream: StreamViewType.NEW_IMAGE,
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryptionV2.awsManagedKey(),
@@ -127,6 +134,8 @@ export class PaymentsHubStack extends Stack {
       },
     });
 
+    this.scheduleReconciler(table);
+
     for (const route of ROUTES) {
       const integration = integrations.get(route.function);
       if (!integration)
@@ -148,6 +157,52 @@ export class PaymentsHubStack extends Stack {
       });
 
     this.suppressJustifiedFindings();
+  }
+
+  /**
+   * The reconciler (functions/reconciler.ts) runs every minute, and at once when the table's
+   * stream shows a payment whose checkout was just confirmed (a webhook's doing): a telesales
+   * checkout is then authorized within seconds without the webhook waiting on the provider. Stream
+   * batches that keep failing go to a queue for an operator; the next scheduled sweep retries
+   * the orders anyway.
+   */
+  private scheduleReconciler(table: TableV2): void {
+    const reconciler = this.functions.get('reconciler');
+    if (!reconciler) throw new Error('the reconciler function is missing from the manifest');
+    new Rule(this, 'ReconcilerSchedule', {
+      description: 'Sweeps stranded payments and unsettled operations',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(reconciler.fn, { retryAttempts: 2 })],
+    });
+    const failed = new Queue(this, 'ReconcilerStreamFailures', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(failed).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is itself the dead-letter destination of the reconciler's stream (the event source's on-failure target); cdk-nag sees only SQS redrive policies.",
+    });
+    reconciler.fn.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition.LATEST,
+        batchSize: 10,
+        retryAttempts: 3,
+        bisectBatchOnError: true,
+        onFailure: new SqsDlq(failed),
+        filters: [
+          FilterCriteria.filter({
+            dynamodb: {
+              NewImage: {
+                SK: { S: FilterRule.isEqual('PAYMENT') },
+                payment: { M: { checkout: { M: { state: { S: FilterRule.isEqual('confirmed') } } } } },
+              },
+            },
+          }),
+        ],
+      }),
+    );
   }
 
   /**

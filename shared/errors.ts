@@ -138,6 +138,17 @@ export class ProviderUnavailableError extends HubError {
   }
 }
 
+/** A provider notification already applied: the write that would apply it again was refused. */
+export class DuplicateEventError extends Error {
+  constructor(
+    readonly provider: string,
+    readonly eventId: string,
+  ) {
+    super(`${provider} event ${eventId} was already applied`);
+    this.name = 'DuplicateEventError';
+  }
+}
+
 /** Raised by the data layer when a conditional write lost a race; callers re-read and decide again. */
 export class ConcurrentUpdateError extends Error {
   constructor(message = 'the item changed since it was read') {

@@ -5,24 +5,35 @@
 
 import { hubConfig } from './config.ts';
 import { orderRepository } from './data/orders.ts';
+import { sweepRepository } from './data/sweeps.ts';
 import type { AffirmDeps, CheckoutSettings } from './domain/affirm/checkout.ts';
+import { reconcileCheckout } from './domain/affirm/reconcile.ts';
 import type { SagaDeps } from './domain/operations.ts';
-import type { ProviderName } from './domain/order.ts';
+import type { Order, ProviderName } from './domain/order.ts';
 import type { PaymentConnector } from './domain/ports.ts';
+import type { ReconcileDeps } from './domain/reconcile.ts';
+import type { SignatureVerifier } from './http/signature.ts';
 import { log } from './log.ts';
 import { AffirmClient } from './providers/affirm/client.ts';
 import { AffirmSecret, affirmConfig } from './providers/affirm/config.ts';
 import { createAffirmConnector } from './providers/affirm/connector.ts';
 import { createAffirmGateway } from './providers/affirm/gateway.ts';
+import { affirmSignatureVerifier } from './providers/affirm/verify.ts';
 import { forgetSecret, secretJson } from './secrets.ts';
 
 let affirm: AffirmDeps | undefined;
+
+/** Affirm's key pair, from its secret (cached by the secrets extension; re-read after Affirm refuses it). */
+function affirmCredentials() {
+  const { secretId } = affirmConfig();
+  return secretJson(secretId, (value) => AffirmSecret.parse(value));
+}
 
 export function affirmDeps(): AffirmDeps {
   if (!affirm) {
     const config = affirmConfig();
     const { publicUrl } = hubConfig();
-    const credentials = () => secretJson(config.secretId, (value) => AffirmSecret.parse(value));
+    const credentials = affirmCredentials;
     const client = new AffirmClient({
       baseUrl: config.baseUrl,
       timeoutMs: config.timeoutMs,
@@ -31,9 +42,8 @@ export function affirmDeps(): AffirmDeps {
       log,
     });
     // The customer's browser comes back to these (API.md: POST /v1/affirm/confirm, GET
-    // /v1/affirm/cancel). Their pages arrive with the telesales issue (webhook-receiver); until then
-    // the hub answers them with its 404 problem, and nothing depends on them: an in-store order is
-    // authorized by the associate, never by what the browser says.
+    // /v1/affirm/cancel), served by webhook-receiver. Nothing there is trusted: a confirmation is
+    // checked by reading the checkout at Affirm.
     const merchant = {
       confirmationUrl: `${publicUrl}/v1/affirm/confirm`,
       cancelUrl: `${publicUrl}/v1/affirm/cancel`,
@@ -74,4 +84,26 @@ function connectorFor(provider: ProviderName): PaymentConnector {
 /** What the operation saga needs: the orders, and the connector of each order's provider. */
 export function sagaDeps(): SagaDeps {
   return { orders: orderRepository, connectors: connectorFor };
+}
+
+/** Verifies Affirm's webhook signature with the merchant's private key (providers/affirm.md, section 3). */
+export function affirmWebhookVerifier(): SignatureVerifier {
+  return affirmSignatureVerifier(async () => (await affirmCredentials()).privateApiKey);
+}
+
+/**
+ * How the reconciler asks each provider about an order's payment: one entry per provider (the
+ * type requires it).
+ */
+const PAYMENT_LOOKS: { [P in ProviderName]: (order: Order<P>, now: Date) => Promise<string> } = {
+  affirm: (order, now) => reconcileCheckout(affirmDeps(), order, now),
+};
+
+/** What the reconciler needs: the saga, the sweeps' lists, and each provider's look at a payment. */
+export function reconcileDeps(): ReconcileDeps {
+  return {
+    saga: sagaDeps(),
+    sweeps: sweepRepository,
+    lookAtPayment: (order, now) => PAYMENT_LOOKS[order.provider](order, now),
+  };
 }

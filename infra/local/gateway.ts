@@ -5,7 +5,9 @@
  * catch-all, lower-cased and comma-joined headers, cookies, base64 for non-text bodies
  * (form posts included), the 10 MB payload limit, the integration timeout answered with
  * 503, and a 500 when a function throws. It also serves `POST /__local/clock`, which
- * moves the hub's clock for expiry tests; that route exists only here, never in AWS.
+ * moves the hub's clock for expiry tests, and `POST /__local/reconcile`, which runs the
+ * reconciler once (AWS runs it on a schedule and from the table's stream); those routes exist
+ * only here, never in AWS.
  */
 
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -196,6 +198,29 @@ function moveClock(text: string): { now: string } | { error: string } {
   }
 }
 
+/** `POST /__local/reconcile` takes `{}` (a sweep, as the schedule runs it) or `{"orderIds": [...]}`. */
+function reconcileTrigger(text: string): { orderIds?: string[] } | { error: string } {
+  if (text.trim() === '') return {};
+  try {
+    const input = JSON.parse(text) as { orderIds?: unknown };
+    if (input === null || typeof input !== 'object') throw new Error('not an object');
+    if (input.orderIds === undefined) return {};
+    if (!Array.isArray(input.orderIds) || !input.orderIds.every((id) => typeof id === 'string'))
+      throw new Error('orderIds must be strings');
+    return { orderIds: input.orderIds };
+  } catch {
+    return { error: 'The body must be {} or {"orderIds": ["<orderId>", ...]}.' };
+  }
+}
+
+/** Runs a background function (the reconciler) in this process, as the platform would. */
+export async function runReconciler(trigger: { orderIds?: string[] } = {}): Promise<unknown> {
+  const module = (await import(new URL('../../functions/reconciler.ts', import.meta.url).href)) as {
+    handler(trigger: { orderIds?: string[] }): Promise<unknown>;
+  };
+  return module.handler(trigger);
+}
+
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const target = targetOf(req.url ?? '/');
   const method = req.method ?? 'GET';
@@ -206,6 +231,11 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (method === 'POST' && target.path === '/__local/clock') {
     const moved = moveClock(body.toString('utf8'));
     return reply(res, 'error' in moved ? 400 : 200, json, JSON.stringify(moved));
+  }
+  if (method === 'POST' && target.path === '/__local/reconcile') {
+    const trigger = reconcileTrigger(body.toString('utf8'));
+    if ('error' in trigger) return reply(res, 400, json, JSON.stringify(trigger));
+    return reply(res, 200, json, JSON.stringify(await runReconciler(trigger)));
   }
 
   let name: FunctionName = DEFAULT_ROUTE_FUNCTION;

@@ -10,7 +10,7 @@
 import type { ProviderName } from '../../shared/domain/order.ts';
 import { PROVIDER_LIST, type SecretOf, type SimulatorOf } from '../providers.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb.ts';
-import { type Gateway, startGateway } from './gateway.ts';
+import { type Gateway, runReconciler, startGateway } from './gateway.ts';
 import { startLocalSecretsExtension } from './secrets-extension.ts';
 
 export const LOCAL_DEFAULTS = {
@@ -48,6 +48,11 @@ export interface LocalStackOptions {
   allProviders?: Pick<LocalProviderOptions, 'port' | 'timeoutMs'>;
   tableName?: string;
   logLevel?: string;
+  /**
+   * Runs the reconciler every so many ms, as AWS runs it on a schedule and from the table's
+   * stream (npm start: every 2 s). 0 or unset: never on its own; `POST /__local/reconcile` runs it.
+   */
+  reconcileEveryMs?: number;
 }
 
 export interface LocalStack {
@@ -137,6 +142,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       process.env.HUB_PUBLIC_URL = url;
     });
     stoppers.push(gateway.close);
+    if (options.reconcileEveryMs) stoppers.push(runEvery(options.reconcileEveryMs, () => runReconciler()));
 
     return {
       hubUrl: gateway.url,
@@ -154,6 +160,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+/**
+ * Runs `task` every `ms` until stopped, one run at a time (a slow run is not overlapped); its
+ * failures are printed, never fatal. Returns the stopper, which waits for a run in progress.
+ */
+function runEvery(ms: number, task: () => Promise<unknown>): () => Promise<void> {
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    running = task()
+      .catch((error: unknown) => console.error('[reconciler] sweep failed', error))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, ms);
+      });
+  };
+  timer = setTimeout(tick, ms);
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
 }
 
 /** The two development keys of API.md, stored hashed like any other key. */

@@ -33,6 +33,8 @@ const options: LocalStackOptions = {
   dynamodbEndpoint: env.DYNAMODB_ENDPOINT,
   providers: Object.fromEntries(PROVIDER_LIST.map((provider) => [provider.name, providerOptions(provider)])),
   logLevel: env.LOG_LEVEL,
+  // The reconciler as AWS runs it (schedule and table stream), here on a short interval.
+  reconcileEveryMs: port('RECONCILE_EVERY_MS') ?? 2_000,
 };
 
 const started = Date.now();

@@ -12,16 +12,19 @@
 
 import { randomBytes } from 'node:crypto';
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
-import type {
-  Operation,
-  Order,
-  OrderCore,
-  OrderEvent,
-  ProviderName,
-  RefundRecord,
-  ShipmentRecord,
+import {
+  type Operation,
+  type Order,
+  type OrderCore,
+  type OrderEvent,
+  operationDueAt,
+  type ProviderName,
+  type RefundRecord,
+  type ShipmentRecord,
 } from '../domain/order.ts';
+import { reconcileDueAt } from '../domain/payments.ts';
 import { TABLE_NAME } from './client.ts';
+import { TABLE } from './table.ts';
 
 export type Item = Record<string, NativeAttributeValue>;
 
@@ -51,7 +54,31 @@ export function rootItem(order: Order): Item {
     events: _events,
     ...core
   } = order;
-  return { ...rootKey(order.orderId), entity: 'order', provider, ...core };
+  return { ...rootKey(order.orderId), entity: 'order', provider, ...core, ...expiringIndex(order) };
+}
+
+/**
+ * GSI1 entries of the sweeps (keys only, eventually consistent: the sweeps re-read each order):
+ *   EXPIRING            <authorizationExpiresAt>#<orderId>   on the root of an authorized order
+ *   RECONCILE#payment   <due>#<orderId>                     on the payment item, while the provider must be asked
+ *   RECONCILE#operation <due>#<orderId>#<operationId>        on an operation in flight
+ */
+export const SWEEPS = {
+  expiring: 'EXPIRING',
+  payment: 'RECONCILE#payment',
+  operation: 'RECONCILE#operation',
+} as const;
+
+const gsi = (partition: string, sort: string) => ({
+  [TABLE.gsi1.partitionKey]: partition,
+  [TABLE.gsi1.sortKey]: sort,
+});
+
+/** Written when the root is replaced (on authorization); a capture or void leaves it: the listing re-reads. */
+function expiringIndex(order: Order): Item {
+  if (!order.authorizationExpiresAt || order.voidedAt || order.capturedAmount >= order.authorizedAmount)
+    return {};
+  return gsi(SWEEPS.expiring, `${order.authorizationExpiresAt}#${order.orderId}`);
 }
 
 export function paymentItem(order: Order): Item {
@@ -60,7 +87,12 @@ export function paymentItem(order: Order): Item {
     entity: 'payment',
     provider: order.provider,
     payment: order.payment,
+    ...dueIndex(SWEEPS.payment, reconcileDueAt(order), order.orderId),
   };
+}
+
+function dueIndex(sweep: string, due: string | undefined, id: string): Item {
+  return due ? gsi(sweep, `${due}#${id}`) : {};
 }
 
 export function operationItem(orderId: string, operation: Operation): Item {
@@ -69,6 +101,7 @@ export function operationItem(orderId: string, operation: Operation): Item {
     SK: `${OPERATION}${operation.operationId}`,
     entity: 'operation',
     ...operation,
+    ...dueIndex(SWEEPS.operation, operationDueAt(operation), `${orderId}#${operation.operationId}`),
   };
 }
 
@@ -109,7 +142,9 @@ export function eventPuts(
 }
 
 const byKey = (prefix: string) => (item: Item) => String(item.SK).startsWith(prefix);
-const withoutKeys = ({ PK: _pk, SK: _sk, entity: _entity, ...rest }: Item) => rest;
+/** An item's data without its keys: the index keys too, which are derived anew on every write. */
+const withoutKeys = ({ PK: _pk, SK: _sk, entity: _entity, GSI1PK: _gsiPk, GSI1SK: _gsiSk, ...rest }: Item) =>
+  rest;
 const byField =
   <T>(field: keyof T) =>
   (a: T, b: T) =>

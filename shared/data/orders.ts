@@ -17,7 +17,7 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws
 import type { Order } from '../domain/order.ts';
 import { providerRefs } from '../domain/payments.ts';
 import type { OrderRepository } from '../domain/ports.ts';
-import { ConcurrentUpdateError } from '../errors.ts';
+import { ConcurrentUpdateError, DuplicateEventError } from '../errors.ts';
 import {
   db,
   isConditionFailure,
@@ -37,6 +37,7 @@ import {
   rootKey,
 } from './order-items.ts';
 import { beginOperation, updateOperation } from './order-operations.ts';
+import { isProviderEventDuplicate, providerEventPut } from './provider-events.ts';
 
 const VERSION_UNCHANGED = {
   ConditionExpression: '#version = :expected',
@@ -119,7 +120,7 @@ export const orderRepository: OrderRepository = {
     return orderId ? this.get(orderId) : undefined;
   },
 
-  async save({ previous, next, events }, riding) {
+  async save({ previous, next, events, providerEvent }, riding) {
     const root = {
       TableName: TABLE_NAME,
       Item: rootItem(next),
@@ -131,6 +132,14 @@ export const orderRepository: OrderRepository = {
     if (JSON.stringify(payment) !== JSON.stringify(paymentItem(previous)))
       parts.push({ Put: { TableName: TABLE_NAME, Item: payment } });
     parts.push(...newProviderRefs(previous, next), ...eventPuts(next.orderId, events));
+    // The notification applied, recorded in the same write: seen exactly when applied.
+    const eventIndex = providerEvent ? 1 + parts.length : -1;
+    if (providerEvent)
+      parts.push(
+        providerEventPut(providerEvent.provider, providerEvent.eventId, new Date(next.updatedAt), {
+          orderId: next.orderId,
+        }),
+      );
     const write = async (riders: Item[]) => {
       const items = [...parts, ...riders];
       if (items.length === 0) await db.send(new PutCommand(root));
@@ -146,6 +155,8 @@ export const orderRepository: OrderRepository = {
         await write([]);
       }
     } catch (error) {
+      if (providerEvent && isProviderEventDuplicate(error, eventIndex))
+        throw new DuplicateEventError(providerEvent.provider, providerEvent.eventId);
       if (isConditionFailure(error) || transactionConditionFailed(error, 0) || transactionConflicted(error))
         throw new ConcurrentUpdateError();
       throw error;

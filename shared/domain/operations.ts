@@ -22,7 +22,7 @@ import {
   ConcurrentUpdateError,
   DeclinedError,
   ExpiredError,
-  type HubError,
+  HubError,
   NotFoundError,
   ProviderRejectedError,
   ProviderUnavailableError,
@@ -37,6 +37,7 @@ import {
   type Operation,
   type OperationKind,
   type Order,
+  operationDueAt,
   operationOfRequest,
   operationsInFlight,
   withOperation,
@@ -230,6 +231,33 @@ async function settle(
   }
   if (isOwn) return { done: outcome(await execute(deps, connector, current, taken, rider, now), taken) };
   return { order: await abandon(deps, connector, current, taken, now, NOT_FOUND_AT_PROVIDER) };
+}
+
+/**
+ * The reconciler's part of the saga: settles every operation of the order that is in flight past
+ * its due time (its request is gone, or its outcome stayed unknown a while), by reading the
+ * provider: recorded if it landed, released if the provider shows no trace of it. Returns how
+ * many it settled. An operation another request is settling meanwhile is left to it.
+ */
+export async function settleDueOperations(deps: SagaDeps, order: Order, now: Date): Promise<number> {
+  const connector = deps.connectors(order.provider);
+  let current = order;
+  let settled = 0;
+  for (const operation of operationsInFlight(order)) {
+    const due = operationDueAt(operation);
+    if (!due || !isPast(due, now)) continue;
+    const fresh = current.operations.find((op) => op.operationId === operation.operationId);
+    if (!fresh || (fresh.state !== 'running' && fresh.state !== 'unresolved')) continue;
+    try {
+      const result = await settle(deps, connector, current, fresh, false, undefined, now);
+      if ('order' in result) current = result.order;
+      settled += 1;
+    } catch (error) {
+      // Still running under a live lease, or the provider unreadable: the next sweep tries again.
+      if (!(error instanceof HubError && error.retryable)) throw error;
+    }
+  }
+  return settled;
 }
 
 /** Reserves and records the operation. Undefined when a concurrent change took what it needed: decide again. */
@@ -444,7 +472,13 @@ async function markUnresolved(deps: SagaDeps, order: Order, held: Operation, now
       deps,
       order,
       {
-        operation: { ...held, state: 'unresolved', owner: undefined, leaseUntil: undefined },
+        operation: {
+          ...held,
+          state: 'unresolved',
+          owner: undefined,
+          leaseUntil: undefined,
+          finishedAt: now.toISOString(),
+        },
         events: [event(now, `${held.kind}.outcome_unknown`, { operationId: held.operationId })],
       },
       held,

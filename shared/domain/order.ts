@@ -136,6 +136,11 @@ export interface OrderChange {
   previous: Order;
   next: Order;
   events: OrderEvent[];
+  /**
+   * The provider notification this change applies: recorded as seen in the same write, so that
+   * it is applied exactly once (a second delivery fails the write with DuplicateEventError).
+   */
+  providerEvent?: { provider: ProviderName; eventId: string };
 }
 
 /** Builds a change: bumps version and updatedAt, appends the events to the in-memory view. */
@@ -174,6 +179,22 @@ export const NO_MONEY_YET = {
   refundableAmount: 0,
   inFlight: 0,
 } as const satisfies Partial<OrderCore>;
+
+/** How long an unresolved operation is left to its own request's retry before the reconciler settles it. */
+export const UNRESOLVED_GRACE_MS = 2 * 60_000;
+
+/**
+ * When the reconciler should settle an operation in flight: when a running one's lease ends (its
+ * request is gone), or a little after one became unresolved (the provider may still be applying
+ * it, and the request's own retry settles it best); undefined once it ended.
+ */
+export function operationDueAt(operation: Operation): string | undefined {
+  if (operation.state === 'running') return operation.leaseUntil ?? operation.startedAt;
+  if (operation.state !== 'unresolved') return undefined;
+  return new Date(
+    Date.parse(operation.finishedAt ?? operation.startedAt) + UNRESOLVED_GRACE_MS,
+  ).toISOString();
+}
 
 /** Operations running or unresolved, oldest first. */
 export function operationsInFlight(order: Order): Operation[] {

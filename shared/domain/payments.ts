@@ -32,6 +32,14 @@ export function providerRefs(order: Order): string[] {
   }
 }
 
+/** When the reconciler should next look at the order's payment at its provider; undefined: nothing to look at. */
+export function reconcileDueAt(order: Order): string | undefined {
+  switch (order.provider) {
+    case 'affirm':
+      return affirm.reconcileDueAt(order);
+  }
+}
+
 /** The provider's part of the order view, under the provider's name (API.md: `affirm: {...}`, `lyra: {...}`). */
 export function providerView(order: Order): Record<string, unknown> {
   switch (order.provider) {

@@ -107,6 +107,16 @@ export interface OrderRepository {
   updateOperation(orderId: string, update: OperationUpdate): Promise<{ written: boolean; rode: boolean }>;
 }
 
+/** The sweeps' lists (eventually consistent: every order listed is re-read before anything is done to it). */
+export interface SweepRepository {
+  /** Orders whose payment the reconciler should ask its provider about now. */
+  ordersDueForProviderLook(now: Date, limit?: number): Promise<string[]>;
+  /** Orders with an operation in flight past its due time. */
+  ordersWithOperationsDue(now: Date, limit?: number): Promise<string[]>;
+  /** Orders with an authorization (not fully captured, not voided when listed) expiring by `until`. */
+  authorizationsExpiringBy(until: Date, limit?: number): Promise<string[]>;
+}
+
 /** What a provider did for an operation. */
 export interface ProviderEffect {
   /** The provider's id for it (event id, transaction uuid); `unknown` when only totals show it. */

@@ -7,7 +7,7 @@ import {
   ReservationRefusedError,
   type RidingWrite,
 } from '../../shared/domain/ports.ts';
-import { ConcurrentUpdateError } from '../../shared/errors.ts';
+import { ConcurrentUpdateError, DuplicateEventError } from '../../shared/errors.ts';
 
 /**
  * An in-memory OrderRepository with the same contract as the DynamoDB one (version-conditional
@@ -18,6 +18,8 @@ import { ConcurrentUpdateError } from '../../shared/errors.ts';
 export function memoryOrders(): OrderRepository & { stored: Map<string, Order>; riders: RidingWrite[] } {
   const stored = new Map<string, Order>();
   const riders: RidingWrite[] = [];
+  /** Provider events recorded as applied (the data layer's PROVIDER_EVENT items). */
+  const events = new Set<string>();
   const copy = <T>(value: T): T => structuredClone(value);
   const bump = (order: Order, now: Date): Order => ({
     ...order,
@@ -46,6 +48,12 @@ export function memoryOrders(): OrderRepository & { stored: Map<string, Order>; 
     async save(change) {
       const current = stored.get(change.previous.orderId);
       if (!current || current.version !== change.previous.version) throw new ConcurrentUpdateError();
+      if (change.providerEvent) {
+        const seen = `${change.providerEvent.provider}#${change.providerEvent.eventId}`;
+        if (events.has(seen))
+          throw new DuplicateEventError(change.providerEvent.provider, change.providerEvent.eventId);
+        events.add(seen);
+      }
       // A replacement keeps the stored lists it does not own (operations, refunds, shipments).
       stored.set(change.next.orderId, copy({ ...change.next, operations: current.operations }));
       return copy(change.next);

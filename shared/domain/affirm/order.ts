@@ -50,6 +50,23 @@ export function statusBeforeAuthorization(order: AffirmOrder, now: Date): OrderS
   return checkout.state === 'confirmed' ? 'confirmed' : 'sent';
 }
 
+/** How long a checkout may stay `sent` before the reconciler asks Affirm about it, and again after each look. */
+export const SENT_LOOK_EVERY_MS = 5 * 60_000;
+
+/**
+ * When the reconciler should next look at this order's checkout: a confirmed one at once (a
+ * telesales checkout waits for the hub to authorize it), a sent one every few minutes until it
+ * ends; never an authorized, declined or expired one.
+ */
+export function reconcileDueAt(order: AffirmOrder): string | undefined {
+  if (isAuthorized(order)) return undefined;
+  const { checkout } = order.payment;
+  if (checkout.state === 'confirmed') return order.updatedAt;
+  if (checkout.state !== 'sent') return undefined;
+  const since = Date.parse(checkout.lookedAt ?? order.createdAt);
+  return new Date(since + SENT_LOOK_EVERY_MS).toISOString();
+}
+
 /** The references that find this order (strongly consistent lookup): the checkout id once Affirm gave one. */
 export function providerRefs(order: AffirmOrder): string[] {
   return order.payment.checkout.checkoutId ? [order.payment.checkout.checkoutId] : [];

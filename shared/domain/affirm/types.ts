@@ -26,6 +26,10 @@ export interface AffirmCheckout {
    * needs a fresh key, or Affirm would replay the stored refusal.
    */
   authorizeAttempt?: number;
+  /** When Affirm said the last event that moved the checkout happened: an older one never moves it again. */
+  lastEventAt?: string;
+  /** When the reconciler last read this checkout at Affirm without learning anything new. */
+  lookedAt?: string;
 }
 
 /** What an Affirm order keeps of its own (the order's `payment`). */

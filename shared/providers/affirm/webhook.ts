@@ -1,0 +1,46 @@
+/**
+ * Affirm's checkout event webhook on the wire (providers/affirm.md, section 3): a form-encoded
+ * POST signed by verify.ts. What the hub reads of it, and the event it becomes.
+ */
+
+import { createHash } from 'node:crypto';
+import * as z from 'zod/mini';
+import type { CheckoutEvent } from '../../domain/affirm/checkout-events.ts';
+import { CHECKOUT_ID } from '../../http/path-params.ts';
+
+const optionalText = (max: number) => z.optional(z.string().check(z.maxLength(max)));
+
+/** The fields the hub reads; the others (amounts, customer data) are not kept. */
+export const AffirmWebhookBody = z.object({
+  checkout_token: z.string().check(z.regex(CHECKOUT_ID)),
+  event: z.string().check(z.minLength(1), z.maxLength(64)),
+  event_timestamp: optionalText(64),
+  created: optionalText(64),
+  order_id: optionalText(128),
+  webhook_session_id: optionalText(128),
+});
+export type AffirmWebhookBody = z.infer<typeof AffirmWebhookBody>;
+
+function isoOrUndefined(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/**
+ * The event, with the id that makes a redelivery a duplicate. Affirm documents no event id:
+ * the checkout, the event's name and the time Affirm gives it identify one event; a retry is
+ * re-signed (a fresh `t` in the header) but carries the same body. Without a time, the body's
+ * own hash stands in, so that the same body is still one event.
+ */
+export function toCheckoutEvent(body: AffirmWebhookBody, rawBody: string): CheckoutEvent {
+  const occurredAt = isoOrUndefined(body.event_timestamp) ?? isoOrUndefined(body.created);
+  const identity = occurredAt ?? createHash('sha256').update(rawBody).digest('hex');
+  return {
+    checkoutId: body.checkout_token,
+    type: body.event,
+    ...(occurredAt ? { occurredAt } : {}),
+    eventId: `${body.checkout_token}:${body.event}:${identity}`,
+    source: 'webhook',
+  };
+}
