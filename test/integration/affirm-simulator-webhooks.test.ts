@@ -389,6 +389,16 @@ describe('the link page sends the browser back to the merchant', () => {
     );
   });
 
+  it("takes no decision posted under another merchant's public key", async () => {
+    const { id } = await checkout();
+    const forged = await http<string>(`${simulator.url}/checkout/another_public_key/new/${id}/approve`, {
+      method: 'POST',
+    });
+    expect(forged.status).toBe(404);
+    expect(await affirmSim.notifications(id, simulator.url)).toEqual([]);
+    expect(simulator.state.checkouts.get(id)?.status).toBe('sent');
+  });
+
   it('after declining, links to user_cancel_url', async () => {
     const { link } = await checkout();
     const page = await http<string>(`${link}decline`, { method: 'POST' });
