@@ -81,6 +81,9 @@ export interface ProviderSpec<
 const lazily = <Module>(path: string): Promise<Module> =>
   import(new URL(path, import.meta.url).href) as Promise<Module>;
 
+/** The hub's route for Affirm's webhooks (API.md), where the local Affirm simulator sends them. */
+export const AFFIRM_WEBHOOK_PATH = '/v1/affirm/webhooks';
+
 const provider = <Name extends ProviderName, Secret extends object, Simulator extends LocalSimulator>(
   spec: ProviderSpec<Secret, Simulator, Name>,
 ) => spec;
@@ -111,15 +114,22 @@ export const PROVIDERS = {
       portEnv: 'AFFIRM_SIMULATOR_PORT',
       secret: { publicApiKey: 'sim_affirm_public', privateApiKey: 'sim_affirm_private' },
       secretEnv: { publicApiKey: 'AFFIRM_PUBLIC_API_KEY', privateApiKey: 'AFFIRM_PRIVATE_API_KEY' },
-      async start({ port, host, secret }) {
+      async start({ port, host, secret, hubUrl }) {
         const { startAffirmSimulator } = await lazily<typeof import('./local/simulators/affirm/server.ts')>(
           './local/simulators/affirm/server.ts',
         );
+        // API.md: webhooks go to AFFIRM_WEBHOOK_URL (as Affirm support would configure it), else to
+        // the hub's webhook route once the hub listens.
+        const configured = process.env.AFFIRM_WEBHOOK_URL || undefined;
         return startAffirmSimulator({
           port,
           host,
           publicKey: secret.publicApiKey,
           privateKey: secret.privateApiKey,
+          webhookUrl: () => {
+            const hub = hubUrl();
+            return configured ?? (hub ? `${hub}${AFFIRM_WEBHOOK_PATH}` : undefined);
+          },
         });
       },
       tryIt: ({ hubUrl, simulatorUrl, posKey }) => {

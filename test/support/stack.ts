@@ -29,6 +29,29 @@ const json = (body: unknown): RequestInit => ({
   body: JSON.stringify(body),
 });
 
+/** A webhook the Affirm simulator sent (GET /__control/notifications). */
+export interface AffirmNotification {
+  at: string;
+  checkoutId: string;
+  event: 'opened' | 'confirmed' | 'not_approved';
+  url: string | null;
+  mode: 'deliver' | 'drop' | 'duplicate' | 'delay';
+  delayMs?: number;
+  /** True until every delivery has finished. */
+  pending: boolean;
+  /** The form-encoded body and X-Affirm-Signature exactly as sent. */
+  body: string;
+  signature: string;
+  /** The receiver's answers (body truncated); status null: dropped, not sent, or no answer (see error). */
+  deliveries: { status: number | null; body?: string; error?: string; ms: number }[];
+}
+
+export interface NotificationRule {
+  mode: 'deliver' | 'drop' | 'duplicate' | 'delay';
+  delayMs?: number;
+  times?: number;
+}
+
 export const affirmSim = {
   url: () => stack().affirmUrl,
   approve: (checkoutId: string) =>
@@ -77,6 +100,22 @@ export const affirmSim = {
     if (answer.status !== 200) throw new Error(`affirm simulator settings refused: ${answer.text}`);
     return answer.body;
   },
+  /** Every webhook sent, oldest first; only those of `checkoutId` when given. `simulatorUrl`: another simulator than the stack's. */
+  notifications: async (checkoutId?: string, simulatorUrl = stack().affirmUrl) => {
+    const query = checkoutId ? `?checkoutId=${encodeURIComponent(checkoutId)}` : '';
+    return (await http<AffirmNotification[]>(`${simulatorUrl}/__control/notifications${query}`)).body;
+  },
+  /**
+   * How the next `times` (default 1) webhooks are sent: drop, duplicate (the same signed body twice,
+   * concurrently), delay (delayMs), or deliver (which also cancels a rule not used up). A test that
+   * sets a rule sets deliver back when done: it outlives the test otherwise. Viewing the link page
+   * sends an `opened` webhook, which takes its turn under the rule like any other.
+   */
+  notificationMode: async (rule: NotificationRule, simulatorUrl = stack().affirmUrl) => {
+    const answer = await http<NotificationRule>(`${simulatorUrl}/__control/notifications`, json(rule));
+    if (answer.status !== 200) throw new Error(`affirm simulator notification mode refused: ${answer.text}`);
+    return answer.body;
+  },
   transaction: async (id: string) =>
     http<
       Record<string, unknown> & {
@@ -97,4 +136,27 @@ export const affirmSim = {
 export async function advanceClocks(seconds: number): Promise<void> {
   await http(`${stack().hubUrl}/__local/clock`, json({ advanceSeconds: seconds }));
   await http(`${stack().affirmUrl}/__control/clock`, json({ advanceSeconds: seconds }));
+}
+
+/**
+ * Polls until the Affirm simulator has sent at least `count` webhooks for `checkoutId` and every one
+ * of them has finished (none pending), then returns them, oldest first. Gives up after `timeoutMs`
+ * (default 5 s, beyond a delay mode's delayMs) with what it saw.
+ */
+export async function waitForNotifications(
+  checkoutId: string,
+  count: number,
+  { timeoutMs = 5_000, simulatorUrl = stack().affirmUrl }: { timeoutMs?: number; simulatorUrl?: string } = {},
+): Promise<AffirmNotification[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const seen = await affirmSim.notifications(checkoutId, simulatorUrl);
+    if (seen.length >= count && seen.every((n) => !n.pending)) return seen;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `waited ${timeoutMs} ms for ${count} finished webhook(s) of ${checkoutId}; saw ${JSON.stringify(seen)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -1,4 +1,7 @@
-/** The customer-facing pages of the Affirm simulator: the checkout link and its outcome. Real HTML, no script needed. */
+/**
+ * The customer-facing pages of the Affirm simulator: the checkout link and its outcome. Real HTML that
+ * works without scripts; the one script sends the browser back to the merchant after confirmation.
+ */
 
 import type { CheckoutStatus, SimCheckout } from './state.ts';
 
@@ -26,11 +29,15 @@ function layout(title: string, body: string): string {
   button { font-size: 1rem; padding: .6rem 1.2rem; border-radius: .4rem; border: 0; cursor: pointer; margin-right: .5rem; }
   .approve { background: #4a4af4; color: #fff; } .decline { background: #eee; }
   .status { padding: .75rem; border-radius: .4rem; background: #f3f3ff; }
+  h1 { font-size: 1.25rem; }
+  button:focus-visible, a:focus-visible { outline: 3px solid #101820; outline-offset: 2px; }
 </style>
 </head>
 <body>
 <header>affirm <span class="sim">simulator</span></header>
+<main>
 ${body}
+</main>
 </body>
 </html>`;
 }
@@ -42,7 +49,17 @@ const OUTCOME: Record<Exclude<CheckoutStatus, 'sent' | 'opened'>, string> = {
   expired: 'This checkout link has expired. Ask the store associate for a new one.',
 };
 
-export function checkoutPage(checkout: SimCheckout, status: CheckoutStatus, actionBase: string): string {
+/**
+ * The link page. `returning`: this is the answer to the customer's confirmation, so the page sends the
+ * browser on to the merchant's user_confirmation_url at once, as Affirm does (a script submits the
+ * form; without scripts the customer presses its button).
+ */
+export function checkoutPage(
+  checkout: SimCheckout,
+  status: CheckoutStatus,
+  actionBase: string,
+  { returning = false }: { returning?: boolean } = {},
+): string {
   const { request } = checkout;
   const merchant = request.merchant.name ?? 'the merchant';
   const lines = (request.items ?? [])
@@ -54,26 +71,41 @@ export function checkoutPage(checkout: SimCheckout, status: CheckoutStatus, acti
   const summary = `<table>${lines}<tr class="total"><td>Total</td><td data-testid="total">${money(request.total, request.currency)}</td></tr></table>`;
   const decision =
     status === 'sent' || status === 'opened'
-      ? `<p>Pay over time for your purchase at <strong>${escapeHtml(merchant)}</strong>.</p>
+      ? `<h1>Pay over time</h1>
+<p>Pay over time for your purchase at <strong>${escapeHtml(merchant)}</strong>.</p>
 ${summary}
 <form method="post" action="${actionBase}approve"><button class="approve" type="submit">Confirm loan</button></form>
 <form method="post" action="${actionBase}decline"><button class="decline" type="submit">No thanks</button></form>`
-      : `${summary}<p class="status" role="status" data-status="${status}">${OUTCOME[status]}</p>${returnForm(checkout, status)}`;
+      : `<h1>Your Affirm checkout</h1>${summary}<p class="status" role="status" data-status="${status}">${OUTCOME[status]}</p>${backToMerchant(checkout, status, returning)}`;
   return layout(`Checkout ${checkout.id}`, decision);
 }
 
-/** After approval Affirm sends the browser to user_confirmation_url with the checkout token (POST by default). */
-function returnForm(checkout: SimCheckout, status: CheckoutStatus): string {
+/**
+ * After confirmation Affirm sends the browser to user_confirmation_url with `checkout_token`: in the
+ * form body for POST (the default), in the query string for GET (kept beside the URL's own query,
+ * which a GET form would otherwise replace). After a refusal: a plain link to user_cancel_url.
+ */
+function backToMerchant(checkout: SimCheckout, status: CheckoutStatus, returning: boolean): string {
   const merchant = checkout.request.merchant;
-  const target =
-    status === 'confirmed'
-      ? merchant.user_confirmation_url
-      : status === 'not_approved'
-        ? merchant.user_cancel_url
-        : undefined;
-  if (!target) return '';
+  const name = escapeHtml(merchant.name ?? 'the merchant');
+  if (status === 'not_approved' && merchant.user_cancel_url)
+    return `<p><a href="${escapeHtml(merchant.user_cancel_url)}" data-testid="cancel-link">Return to ${name}</a></p>`;
+  if (status !== 'confirmed' || !merchant.user_confirmation_url) return '';
+  const fields: [string, string][] = [];
+  let action = merchant.user_confirmation_url;
   const method = merchant.user_confirmation_url_action === 'GET' ? 'get' : 'post';
-  return `<form method="${method}" action="${escapeHtml(target)}"><input type="hidden" name="checkout_token" value="${escapeHtml(checkout.id)}"><button type="submit">Return to ${escapeHtml(merchant.name ?? 'the merchant')}</button></form>`;
+  if (method === 'get' && URL.canParse(action)) {
+    const url = new URL(action);
+    fields.push(...url.searchParams);
+    url.search = '';
+    action = url.toString();
+  }
+  fields.push(['checkout_token', checkout.id]);
+  const inputs = fields
+    .map(([key, value]) => `<input type="hidden" name="${escapeHtml(key)}" value="${escapeHtml(value)}">`)
+    .join('');
+  const form = `<form id="return" method="${method}" action="${escapeHtml(action)}">${inputs}<button type="submit" autofocus>Return to ${name}</button></form>`;
+  return returning ? `${form}<script>document.getElementById('return').submit();</script>` : form;
 }
 
 export function notFoundPage(): string {

@@ -18,14 +18,32 @@
  *                                       (provider_id stays 2, as recorded) with an `auth` event
  *   GET  /api/v1/transactions/{id}      read, with ?expand=events (newest first); accepts a checkout id too [UNCONFIRMED]
  *   POST /api/v1/transactions/{id}/capture | refund | void   `auth`, `confirm` and `void` events carry no amount
- *   GET  /checkout/{publicKey}/new/{id}/  the customer's link page (confirm / decline), real HTML
+ *   GET  /checkout/{publicKey}/new/{id}/  the customer's link page (confirm / decline), real HTML; after
+ *                                       confirming, the browser is sent on (a form a script submits, a
+ *                                       button without scripts) to merchant.user_confirmation_url with
+ *                                       checkout_token (POST body by default, query string when
+ *                                       user_confirmation_url_action is GET); after declining, a link to
+ *                                       merchant.user_cancel_url
+ *   Webhooks (webhooks.ts): a form-encoded checkout event, signed X-Affirm-Signature with the private
+ *     key at the simulator's clock, POSTed to the webhookUrl option (the local stack: AFFIRM_WEBHOOK_URL,
+ *     else the hub's POST /v1/affirm/webhooks), in the background, one attempt with a timeout:
+ *       opened        the first view of the link page (not when a control call decides unseen)
+ *       confirmed     the customer confirms (link page or POST /__control/checkouts/{id}/approve)
+ *       not_approved  the customer declines (link page or .../decline)
+ *     Every one is sent, as for a customer who opted into Affirm's data sharing; a repeated decision
+ *     sends nothing
  *   Idempotency-Key on v1 writes: the same key and request replay the first answer; the same key
  *     with another request answers 409 (Affirm's behaviour on reuse is [UNCONFIRMED]); kept 24 h
  *   Errors: 401 bad keys (code api-key-pair-invalid); 403 state errors with only `type` and the
  *     recorded messages (void of a confirmed transaction: void_forbidden_on_confirmed); documented
  *     `code`s elsewhere; a non-Basic Authorization gets an XML 404 shaped like the recorded one
  *     ([UNCONFIRMED] trigger: the recording is of an unknown path with Basic auth)
- *   Control (API.md): POST /__control/checkouts/{id}/approve|decline, GET /__control/outbox,
+ *   Control (API.md): POST /__control/checkouts/{id}/approve|decline (answered without waiting for the
+ *     webhook), GET /__control/outbox,
+ *     POST /__control/notifications { mode: deliver|drop|duplicate|delay, delayMs?, times? } (webhooks.ts),
+ *     GET /__control/notifications[?checkoutId=&event=] every webhook, oldest first: { at, checkoutId,
+ *       event, url, mode, delayMs?, pending, body, signature, deliveries: [{ status, body?, error?, ms }] }
+ *       (status null: dropped, not sent, or no answer; pending: true until every delivery has finished)
  *     GET|POST /__control/settings { echoReferenceId?: boolean, checkoutStatusUnknown?: boolean }
  *       echoReferenceId (default true): false drops the reference_id sent with capture, refund and void
  *         from the answer and the transaction's events (no recording shows Affirm echoing it)
@@ -35,7 +53,13 @@
  *     plus requests, faults and clock from the common frame
  *
  * Does not simulate
- *   webhooks (flow B), POST /api/v2/checkout/resend, /api/v2/checkout/telesales and /direct,
+ *   webhook retries (Affirm's documentation contradicts itself: none, or retries with a fresh
+ *   signature), the webhook configuration by Affirm support (one URL for every checkout here), the
+ *   opt-in rule that makes every event but `confirmed` optional (all are sent), the events `sent`,
+ *   `approved` and `more_information_needed` (the credit decision and the confirmation are one click
+ *   here; a decline is the customer's refusal, reported as `not_approved`), the loan terms in the
+ *   event (apr, finance charge, payments, down payment), the prequalification events,
+ *   POST /api/v2/checkout/resend, /api/v2/checkout/telesales and /direct,
  *   the v2 Charges API, split capture and partial void, transaction update, disputes,
  *   provider_id 1 transactions (no `confirm` event, an amount on `auth`, authorization_expiration
  *   30 days after the authorization, as recorded in authorize__success), the expiry of a confirmed
@@ -62,17 +86,32 @@ import {
   startSimulator,
 } from '../common/server.ts';
 import { checkoutPage, notFoundPage } from './pages.ts';
-import { AffirmState, affirmError, type SimSettings, type SimTransaction } from './state.ts';
+import {
+  AffirmState,
+  affirmError,
+  type SimCheckout,
+  type SimSettings,
+  type SimTransaction,
+} from './state.ts';
+import { parseModeRule, WebhookSender } from './webhooks.ts';
 
 export interface AffirmSimulatorOptions {
   port: number;
   host?: string;
   publicKey: string;
   privateKey: string;
+  /**
+   * Where webhooks go, asked at each event (the hub's URL is known only once it listens); undefined:
+   * nothing is sent, and the notification is recorded as not sent.
+   */
+  webhookUrl?: () => string | undefined;
+  /** How long one webhook delivery may take (default 10 s; Affirm's own limit is undocumented). */
+  webhookTimeoutMs?: number;
 }
 
 export interface AffirmSimulator extends Simulator {
   state: AffirmState;
+  webhooks: WebhookSender;
 }
 
 const IDEMPOTENCY_RETENTION_MS = 24 * 3600 * 1000;
@@ -120,6 +159,21 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
   let baseUrl = '';
   const redirectUrl = (id: string) => `${baseUrl}/checkout/${options.publicKey}/new/${id}/`;
   const idempotency = new Map<string, { fingerprint: string; at: number; response: SimResponse }>();
+  const webhooks = new WebhookSender({
+    url: options.webhookUrl ?? (() => undefined),
+    privateKey: options.privateKey,
+    now: () => now(),
+    timeoutMs: options.webhookTimeoutMs ?? 10_000,
+  });
+
+  /** The customer's decision, and its webhook when it changed the checkout (not when repeated). */
+  const customerDecides = (checkout: SimCheckout, decision: 'approve' | 'decline'): string | undefined => {
+    const before = checkout.status;
+    const refused = state.decide(checkout, decision);
+    if (!refused && checkout.status !== before)
+      webhooks.notify(checkout, decision === 'approve' ? 'confirmed' : 'not_approved');
+    return refused;
+  };
 
   /** HTTP Basic with the merchant's key pair. */
   const basic = (request: SimRequest): SimResponse | undefined => {
@@ -232,7 +286,7 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
     (request: SimRequest): SimResponse => {
       const checkout = state.checkouts.get(request.params.id ?? '');
       if (!checkout) return { status: 404, body: { error: 'unknown checkout' } };
-      const refused = state.decide(checkout, decision);
+      const refused = customerDecides(checkout, decision);
       if (refused)
         return { status: 409, body: { error: refused, checkout_status: state.checkoutStatus(checkout) } };
       return {
@@ -241,18 +295,37 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
       };
     };
 
-  const page = (id: string, publicKey: string): SimResponse => {
+  /** The link page; `returning`: the answer to the confirmation, which sends the browser back to the merchant. */
+  const page = (id: string, publicKey: string, returning = false): SimResponse => {
     const checkout = state.checkouts.get(id);
     const html = { 'content-type': 'text/html; charset=utf-8' };
     if (!checkout || publicKey !== options.publicKey)
       return { status: 404, headers: html, body: notFoundPage() };
-    if (checkout.status === 'sent' && state.checkoutStatus(checkout) === 'sent') checkout.status = 'opened';
+    if (checkout.status === 'sent' && state.checkoutStatus(checkout) === 'sent') {
+      checkout.status = 'opened';
+      webhooks.notify(checkout, 'opened');
+    }
     const actionBase = `/checkout/${publicKey}/new/${id}/`;
     return {
       status: 200,
       headers: html,
-      body: checkoutPage(checkout, state.checkoutStatus(checkout), actionBase),
+      body: checkoutPage(checkout, state.checkoutStatus(checkout), actionBase, { returning }),
     };
+  };
+
+  const notifications = (request: SimRequest): SimResponse => {
+    if (request.method === 'POST') {
+      const rule = parseModeRule(request.body);
+      if (typeof rule === 'string') return { status: 400, body: { error: rule } };
+      webhooks.setMode(rule);
+      return { status: 200, body: webhooks.mode };
+    }
+    const checkoutId = request.query.get('checkoutId');
+    const event = request.query.get('event');
+    const listed = webhooks.sent.filter(
+      (n) => (checkoutId === null || n.checkoutId === checkoutId) && (event === null || n.event === event),
+    );
+    return { status: 200, body: listed };
   };
 
   const routes: SimRoute[] = [
@@ -362,8 +435,8 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
       path: `/checkout/{publicKey}/new/{id}/${decision}`,
       handle: (request: SimRequest): SimResponse => {
         const checkout = state.checkouts.get(request.params.id ?? '');
-        if (checkout) state.decide(checkout, decision);
-        return page(request.params.id ?? '', request.params.publicKey ?? '');
+        if (checkout && request.params.publicKey === options.publicKey) customerDecides(checkout, decision);
+        return page(request.params.id ?? '', request.params.publicKey ?? '', decision === 'approve');
       },
     })),
   ];
@@ -386,6 +459,8 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
       { method: 'GET', path: '/__control/outbox', handle: () => ({ status: 200, body: state.outbox }) },
       { method: 'GET', path: '/__control/settings', handle: settings },
       { method: 'POST', path: '/__control/settings', handle: settings },
+      { method: 'GET', path: '/__control/notifications', handle: notifications },
+      { method: 'POST', path: '/__control/notifications', handle: notifications },
     ],
     errorBody: (status, message) => ({
       status_code: status,
@@ -395,5 +470,13 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
   });
   now = simulator.now;
   baseUrl = simulator.url;
-  return { ...simulator, state };
+  return {
+    ...simulator,
+    state,
+    webhooks,
+    close: async () => {
+      webhooks.close();
+      await simulator.close();
+    },
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * How the Affirm simulator will sign the webhooks it sends (a later change delivers them), written
+ * How the Affirm simulator signs the webhooks it sends (webhooks.ts delivers them), written
  * from Affirm's documentation rather than from the hub's verifier, so that a test of one against the
  * other checks both: `X-Affirm-Signature: t=<unix seconds>,v0=<hex HMAC-SHA512(private key, t + "." + raw body)>`
  * (providers/affirm.md §3; Affirm's CodePen computes the same).
