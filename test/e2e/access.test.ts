@@ -4,7 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { putApiKey, revokeApiKey } from '#shared/data/api-keys.ts';
 import { generateApiKey, hashApiKey } from '#shared/http/api-keys.ts';
 import { createCheckout, hub, type OrderView } from '../support/hub.ts';
-import { affirmSim, stack } from '../support/stack.ts';
+import { affirmSim, stack, withoutWebhooks } from '../support/stack.ts';
+
+// Flow A: Affirm in store without webhooks (seed 000).
+withoutWebhooks();
 
 let boulderKey = '';
 let order: OrderView;

@@ -5,7 +5,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { createCheckout, hub } from '../support/hub.ts';
-import { affirmSim } from '../support/stack.ts';
+import { affirmSim, withoutWebhooks } from '../support/stack.ts';
+
+// Flow A: Affirm in store without webhooks (seed 000).
+withoutWebhooks();
 
 describe('a transaction that exists before authorization', () => {
   it('is not an authorization until the hub authorizes it, and the loan then keeps its id and expiry', async () => {

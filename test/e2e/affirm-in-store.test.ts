@@ -3,7 +3,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkoutBody, createCheckout, hub, type OrderView } from '../support/hub.ts';
 import { uniqueId } from '../support/ids.ts';
-import { affirmSim } from '../support/stack.ts';
+import { affirmSim, withoutWebhooks } from '../support/stack.ts';
+
+// Flow A: Affirm in store without webhooks (seed 000).
+withoutWebhooks();
 
 const authorizePath = (order: OrderView) => `/v1/affirm/checkouts/${order.affirm.checkoutId}/authorize`;
 

@@ -1,6 +1,6 @@
 /** Helpers for tests that talk to the running local stack over HTTP: the hub, and the Affirm simulator's control API. */
 
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 
 export const stack = () => inject('stack');
 
@@ -159,4 +159,18 @@ export async function waitForNotifications(
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * For a file testing flow A, Affirm in store WITHOUT webhooks (seed 000): the shared stack's
+ * simulator drops its webhooks while the file runs (as when Affirm support configured none), and
+ * delivers them again after.
+ */
+export function withoutWebhooks(): void {
+  beforeAll(async () => {
+    await affirmSim.notificationMode({ mode: 'drop', times: 1000 });
+  });
+  afterAll(async () => {
+    await affirmSim.notificationMode({ mode: 'deliver' });
+  });
 }

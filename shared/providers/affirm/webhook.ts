@@ -21,9 +21,16 @@ export const AffirmWebhookBody = z.object({
 });
 export type AffirmWebhookBody = z.infer<typeof AffirmWebhookBody>;
 
-function isoOrUndefined(text: string | undefined): string | undefined {
+/**
+ * Affirm's documented example times are UTC without a zone and with microseconds
+ * (`2020-01-24T21:42:23.849000`): read as UTC (never the machine's zone), to the millisecond.
+ */
+export function isoOrUndefined(text: string | undefined): string | undefined {
   if (!text) return undefined;
-  const ms = Date.parse(text);
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
+  if (!match) return undefined;
+  const fraction = (match[2] ?? '').slice(0, 4);
+  const ms = Date.parse(`${match[1]}${fraction}${match[3] ?? 'Z'}`);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
