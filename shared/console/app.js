@@ -486,7 +486,7 @@ function startPage(document, window) {
   }
 
   async function poll() {
-    if (!current || polling) return;
+    if (!current || !apiKey || polling) return;
     polling = true;
     const orderId = current.orderId;
     const answer = await call('GET', `v1/orders/${encodeURIComponent(orderId)}`);
