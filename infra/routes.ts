@@ -51,6 +51,11 @@ export const FUNCTIONS = {
     secrets: routedProviders('authorize'),
   },
   'get-order': { description: "Reads an order's payment state", table: 'read', secrets: [] },
+  'agent-console': {
+    description: 'Serves the agent console: a page and its static assets',
+    table: 'none',
+    secrets: [],
+  },
   'manage-transaction': {
     description: 'Captures, refunds or voids an order',
     table: 'readWrite',
@@ -96,6 +101,9 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/orders/{orderId}/refunds', function: 'manage-transaction' },
   { method: 'POST', path: '/v1/orders/{orderId}/void', function: 'manage-transaction' },
   { method: 'GET', path: '/v1/admin/authorizations/expiring', function: 'list-expiring' },
+  { method: 'GET', path: '/console', function: 'agent-console' },
+  { method: 'GET', path: '/console/app.css', function: 'agent-console' },
+  { method: 'GET', path: '/console/app.js', function: 'agent-console' },
 ];
 
 /** The catch-all: API Gateway's `$default` route, and the local gateway's fallback. */

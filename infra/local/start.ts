@@ -62,6 +62,7 @@ console.log(`
   Payments hub, local stack (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
 ${column('Hub API')}${stack.hubUrl}            (health: ${stack.hubUrl}/health)
+${column('Agent console')}${stack.hubUrl}/console    (a POS API key below; kept in the tab only)
 ${column('DynamoDB Local')}${stack.dynamodbEndpoint}            table ${stack.tableName}, in memory
 ${providerLines.join('\n')}
 ${column('POS API key')}${stack.keys.pos}  (location ${stack.keys.posLocation})

@@ -196,7 +196,8 @@ describe('PaymentsHubStack', () => {
   /**
    * What each function answers to an unauthenticated `GET /health` event: health answers 200;
    * not-found answers 405 because /health is a known path (of another function); manage-transaction
-   * serves one endpoint per action route and has none for it (404); the others check the API key
+   * serves one endpoint per action route and has none for it (404), and agent-console one asset per
+   * route (404); the others check the API key
    * first, so 401 before anything else.
    */
   const STATUS_FOR_HEALTH_EVENT: Record<FunctionName, number | 'summary'> = {
@@ -210,6 +211,7 @@ describe('PaymentsHubStack', () => {
     'list-expiring': 401,
     // Not an HTTP function: called with no orders to look at, it answers an empty sweep summary.
     reconciler: 'summary',
+    'agent-console': 404, // serves its page and assets by route: a route it does not serve is not found
   };
 
   it('bundles functions that load with only the environment the stack gives them', () => {
