@@ -114,6 +114,49 @@ async function actionMessage(page: Page, expected: string): Promise<void> {
   await page.locator('#action-message').filter({ hasText: expected }).waitFor({ timeout: SHOWN_WITHIN_MS });
 }
 
+/** Runs the reconciler once, as the table's stream does in AWS when a webhook confirms a checkout. */
+async function reconcile(orderId: string): Promise<void> {
+  const answer = await fetch(`${hub.url()}/__local/reconcile`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ orderIds: [orderId] }),
+  });
+  expect(answer.status).toBe(200);
+}
+
+describe('the agent console with the telesales webhook, in Chromium', () => {
+  it('shows the order authorized on its own once the customer confirms on the link page; capture and an over-refund follow', async () => {
+    // Prepare: the agent starts a telesales checkout.
+    const agent = await openConsole();
+    const { page } = agent;
+    await page.evaluate('window.sameDocument = true');
+    const { orderId } = await startCheckout(page, '300.00');
+    const link = (await page.locator('#f-link a').getAttribute('href')) ?? '';
+
+    // Act: the customer confirms on Affirm's link page (the simulator's) in their own browser;
+    // Affirm's signed webhook reaches the hub, which authorizes (its reconciler, run here as the
+    // table's stream would run it).
+    const customer = await browser.newContext();
+    contexts.push(customer);
+    const phone = await customer.newPage();
+    await phone.goto(link);
+    await phone.getByRole('button', { name: 'Confirm loan' }).click();
+    await phone.waitForURL(/\/v1\/affirm\/confirm/, { timeout: SHOWN_WITHIN_MS });
+    await reconcile(orderId);
+
+    // Assess: the agent's page shows it without a reload, and the agent goes on.
+    await waitForStatus(page, 'authorized');
+    await expect(page.evaluate('window.sameDocument')).resolves.toBe(true);
+    expect(agent.navigations()).toBe(1);
+    await page.getByRole('button', { name: 'Capture' }).click();
+    await waitForStatus(page, 'captured');
+    await page.getByLabel('Refund amount (dollars)').fill('300.01');
+    await page.getByRole('button', { name: 'Refund' }).click();
+    await actionMessage(page, ERROR_MESSAGES.AMOUNT_EXCEEDS_CAPTURED ?? '<none>');
+    expect(agent.errors).toEqual([]);
+  });
+});
+
 describe('the agent console in Chromium', () => {
   it('takes a telesales order from the link to a refund, without reloading, with a clear word for each refusal', async () => {
     const agent = await openConsole();

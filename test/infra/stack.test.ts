@@ -113,6 +113,43 @@ describe('PaymentsHubStack', () => {
     });
   });
 
+  it('runs the reconciler every minute and from the table stream, for confirmed checkouts only', () => {
+    const reconciler = Object.entries(resources).find(
+      ([, r]) =>
+        r.Type === 'AWS::Lambda::Function' && r.Properties.Description === FUNCTIONS.reconciler.description,
+    )?.[0];
+    expect(reconciler, 'the reconciler function').toBeDefined();
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [reconciler, 'Arn'] } })]),
+    });
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: reconciler },
+      StartingPosition: 'LATEST',
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              dynamodb: {
+                NewImage: {
+                  SK: { S: ['PAYMENT'] },
+                  payment: { M: { checkout: { M: { state: { S: ['confirmed'] } } } } },
+                },
+              },
+            }),
+          },
+        ],
+      },
+    });
+    // Only the reconciler reads the stream.
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+  });
+
   it('grants each function only the table and secret access it declares', () => {
     for (const [name, spec] of Object.entries(FUNCTIONS) as [
       FunctionName,
