@@ -19,10 +19,10 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../infra/local/ports.ts';
 import { type LocalStack, startLocalStack } from '../infra/local/stack.ts';
 import { type CommandCounts, countDynamoDbRequests } from './dynamodb-requests.ts';
 
@@ -286,17 +286,4 @@ async function startChildSimulator(): Promise<{ url: string; stop(): Promise<voi
     await stop();
     throw error;
   }
-}
-
-/** A TCP port free at the time of asking (DynamoDB Local cannot listen on port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

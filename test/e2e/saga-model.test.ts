@@ -27,11 +27,11 @@
 
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../infra/local/ports.ts';
 import type { SimTransaction } from '../../infra/local/simulators/affirm/state.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import type { OrderView } from '../support/hub.ts';
 import { uniqueId } from '../support/ids.ts';
-import { freePort } from '../support/ports.ts';
 import { type HttpAnswer, http } from '../support/stack.ts';
 
 const RUNS = Number(process.env.SAGA_MODEL_RUNS ?? 10);

@@ -1,8 +1,8 @@
 /** Starts the local stack once for the stack suite, on free ports so that a running `npm start` is not disturbed. */
 
 import type { TestProject } from 'vitest/node';
+import { freePort } from '../../infra/local/ports.ts';
 import { startLocalStack } from '../../infra/local/stack.ts';
-import { freePort } from './ports.ts';
 
 export interface StackInfo {
   hubUrl: string;
