@@ -48,6 +48,11 @@ export interface Operation {
   reason?: string;
   /** For a debit: the caller's shipment id. */
   shipmentId?: string;
+  /**
+   * The provider transaction the operation acts on, when it is not the payment's own: a Lyra
+   * refund names the shipment transaction it refunds.
+   */
+  targetRef?: string;
   finishedAt?: string;
   /** The provider's id for what it did (Affirm's event id, Lyra's transaction uuid), when it succeeded. */
   providerRef?: string;
@@ -74,6 +79,8 @@ export interface ShipmentRecord {
   status: 'debited' | 'refused';
   /** The provider's transaction for this debit. */
   providerRef?: string;
+  /** What was refunded of this shipment (refunds are spread over shipments). */
+  refundedAmount?: number;
 }
 
 export type EventDetail = Record<string, string | number | boolean>;
