@@ -11,7 +11,7 @@ import type { ProviderName } from './domain/order.ts';
 import type { PaymentConnector } from './domain/ports.ts';
 import { log } from './log.ts';
 import { AffirmClient } from './providers/affirm/client.ts';
-import { AffirmSecret, affirmConfig } from './providers/affirm/config.ts';
+import { affirmConfig, affirmSecret } from './providers/affirm/config.ts';
 import { createAffirmConnector } from './providers/affirm/connector.ts';
 import { createAffirmGateway } from './providers/affirm/gateway.ts';
 import { forgetSecret, secretJson } from './secrets.ts';
@@ -22,7 +22,7 @@ export function affirmDeps(): AffirmDeps {
   if (!affirm) {
     const config = affirmConfig();
     const { publicUrl } = hubConfig();
-    const credentials = () => secretJson(config.secretId, (value) => AffirmSecret.parse(value));
+    const credentials = () => secretJson(config.secretId, (value) => affirmSecret().parse(value));
     const client = new AffirmClient({
       baseUrl: config.baseUrl,
       timeoutMs: config.timeoutMs,
