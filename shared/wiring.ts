@@ -15,7 +15,7 @@ import type { ReconcileDeps } from './domain/reconcile.ts';
 import type { SignatureVerifier } from './http/signature.ts';
 import { log } from './log.ts';
 import { AffirmClient } from './providers/affirm/client.ts';
-import { AffirmSecret, affirmConfig } from './providers/affirm/config.ts';
+import { affirmConfig, affirmSecret } from './providers/affirm/config.ts';
 import { createAffirmConnector } from './providers/affirm/connector.ts';
 import { createAffirmGateway } from './providers/affirm/gateway.ts';
 import { affirmSignatureVerifier } from './providers/affirm/verify.ts';
@@ -26,7 +26,7 @@ let affirm: AffirmDeps | undefined;
 /** Affirm's key pair, from its secret (cached by the secrets extension; re-read after Affirm refuses it). */
 function affirmCredentials() {
   const { secretId } = affirmConfig();
-  return secretJson(secretId, (value) => AffirmSecret.parse(value));
+  return secretJson(secretId, (value) => affirmSecret().parse(value));
 }
 
 export function affirmDeps(): AffirmDeps {

@@ -115,7 +115,12 @@ export function shipmentItem(orderId: string, shipment: ShipmentRecord): Item {
 
 /** Counts the event writes of this process, so that its events keep their order within one millisecond. */
 let sequence = 0;
-const WRITER = randomBytes(4).toString('hex');
+/** This process's id in event keys, drawn on its first event write (a function that never writes one never draws it). */
+let writer: string | undefined;
+function writerId(): string {
+  writer ??= randomBytes(4).toString('hex');
+  return writer;
+}
 
 /**
  * Event puts. Keys sort in the order the events were written: the write's wall-clock time, then
@@ -132,7 +137,7 @@ export function eventPuts(
       TableName: TABLE_NAME,
       Item: {
         PK: orderPk(orderId),
-        SK: `${EVENT}${written}#${String(sequence++ % 1_000_000).padStart(6, '0')}#${WRITER}`,
+        SK: `${EVENT}${written}#${String(sequence++ % 1_000_000).padStart(6, '0')}#${writerId()}`,
         entity: 'event',
         ...e,
       },

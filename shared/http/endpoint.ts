@@ -21,7 +21,7 @@ import type * as z from 'zod/mini';
 import { NotFoundError } from '../errors.ts';
 import { log, logContext } from '../log.ts';
 import { type BodyFormat, bodySizeLimit, parseBody } from './body.ts';
-import type { PathSpec } from './path-params.ts';
+import { matchPathParams, type PathSpec } from './path-params.ts';
 import { problemFor, problemResponse } from './problem.ts';
 import type { HttpEvent, HttpResult, HubContext, ParsedEvent } from './types.ts';
 
@@ -58,9 +58,9 @@ export type Served = (event: HttpEvent, context: HubContext) => Promise<HttpResu
 function parsePath<TPath>(spec: PathSpec<TPath>): Middleware {
   return {
     before: (request) => {
-      const parsed = spec.schema.safeParse(request.event.pathParameters ?? {});
-      if (!parsed.success) throw new NotFoundError(spec.names);
-      Object.assign(request.event, { params: parsed.data });
+      const params = matchPathParams(spec, request.event.pathParameters ?? {});
+      if (!params) throw new NotFoundError(spec.names);
+      Object.assign(request.event, { params });
     },
   };
 }

@@ -27,7 +27,7 @@ import { APP_JS, CONSOLE_VERSION } from '../../shared/console/assets.ts';
 import { MAX_MINOR_AMOUNT as HUB_MAX_MINOR_AMOUNT } from '../../shared/domain/money.ts';
 import { ERROR_CODES, HubError } from '../../shared/errors.ts';
 import { problemFor, statusOf } from '../../shared/http/problem.ts';
-import { OrderId } from '../../shared/http/schemas/fields.ts';
+import { orderId } from '../../shared/http/schemas/fields.ts';
 import type { HttpEvent } from '../../shared/http/types.ts';
 
 describe('amounts typed by the agent', () => {
@@ -282,7 +282,7 @@ describe('the checkout request', () => {
   it('makes order ids the hub accepts', () => {
     const id = newOrderId(new Date('2026-03-04T05:06:07Z'));
     expect(id).toMatch(/^order-20260304-[0-9a-f]{8}$/);
-    expect(OrderId.safeParse(id).success).toBe(true);
+    expect(orderId().safeParse(id).success).toBe(true);
   });
 });
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_MINOR_AMOUNT, toMinorUnits } from '#shared/domain/money.ts';
 import { createStoreCheckoutBody } from '#shared/http/schemas/store-checkout.ts';
-import { RefundBody } from '#shared/http/schemas/transaction.ts';
+import { refundBody } from '#shared/http/schemas/transaction.ts';
 import { fieldErrors } from '#shared/http/validation.ts';
 
 const HUGE = [MAX_MINOR_AMOUNT + 1, 2 ** 53, Number.MAX_VALUE];
@@ -21,7 +21,9 @@ function errorsFor(
 describe('the amount limit', () => {
   it('is the only limit an over-large amount is refused with, one error per field', () => {
     for (const amount of HUGE) {
-      expect(errorsFor(RefundBody, { amount }), String(amount)).toEqual([{ path: 'amount', message: LIMIT }]);
+      expect(errorsFor(refundBody(), { amount }), String(amount)).toEqual([
+        { path: 'amount', message: LIMIT },
+      ]);
       const checkout = errorsFor(createStoreCheckoutBody(), {
         orderId: 'o-1',
         channel: 'in_store',
@@ -45,13 +47,13 @@ describe('the amount limit', () => {
   });
 
   it('still refuses fractions and non-positive amounts with their own message', () => {
-    expect(errorsFor(RefundBody, { amount: 12.5 })).toEqual([
+    expect(errorsFor(refundBody(), { amount: 12.5 })).toEqual([
       { path: 'amount', message: 'must be an integer' },
     ]);
-    expect(errorsFor(RefundBody, { amount: 0 })).toEqual([
+    expect(errorsFor(refundBody(), { amount: 0 })).toEqual([
       { path: 'amount', message: 'must be greater than 0' },
     ]);
-    expect(errorsFor(RefundBody, { amount: MAX_MINOR_AMOUNT })).toEqual([]);
+    expect(errorsFor(refundBody(), { amount: MAX_MINOR_AMOUNT })).toEqual([]);
   });
 
   it('is the limit decimal amounts from outside are converted against', () => {

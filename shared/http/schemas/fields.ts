@@ -1,4 +1,7 @@
-/** Field schemas shared by the hub's request bodies. */
+/**
+ * Field schemas shared by the hub's request bodies. Each is a factory, not a schema built at
+ * import: a function bundles and builds only the fields its own bodies use (docs/performance.md).
+ */
 
 import * as z from 'zod/mini';
 import { MAX_MINOR_AMOUNT } from '../../domain/money.ts';
@@ -21,8 +24,8 @@ export const wholeNumber = (min: 0 | 1, max: number) =>
     );
 
 /** A positive amount in the currency's minor unit, at most MAX_MINOR_AMOUNT: the hub's one amount limit. */
-export const amount = wholeNumber(1, MAX_MINOR_AMOUNT);
+export const amount = () => wholeNumber(1, MAX_MINOR_AMOUNT);
 
-export const nonNegativeAmount = wholeNumber(0, MAX_MINOR_AMOUNT);
+export const nonNegativeAmount = () => wholeNumber(0, MAX_MINOR_AMOUNT);
 
-export const OrderId = z.string().check(z.regex(ORDER_ID));
+export const orderId = () => z.string().check(z.regex(ORDER_ID));

@@ -2,7 +2,7 @@
 
 import * as z from 'zod/mini';
 import { once } from '../../once.ts';
-import { amount, nonNegativeAmount, OrderId, text, wholeNumber } from './fields.ts';
+import { amount, nonNegativeAmount, orderId, text, wholeNumber } from './fields.ts';
 
 /**
  * Built on first use, once per container, not at import: this ~40-field schema is the largest
@@ -31,9 +31,9 @@ export const createStoreCheckoutBody = once(() => {
   });
 
   return z.object({
-    orderId: OrderId,
+    orderId: orderId(),
     channel: z.enum(['in_store', 'telesales']),
-    amount,
+    amount: amount(),
     currency: z.enum(['USD', 'CAD']),
     customer: z
       .object({
@@ -55,14 +55,14 @@ export const createStoreCheckoutBody = once(() => {
           z.object({
             sku: text(100),
             name: text(200),
-            unitPrice: nonNegativeAmount,
+            unitPrice: nonNegativeAmount(),
             quantity: wholeNumber(1, 10_000),
           }),
         )
         .check(z.maxLength(500)),
     ),
-    taxAmount: z.optional(nonNegativeAmount),
-    shippingAmount: z.optional(nonNegativeAmount),
+    taxAmount: z.optional(nonNegativeAmount()),
+    shippingAmount: z.optional(nonNegativeAmount()),
     metadata: z.optional(
       z.object({ storeLocation: z.optional(text(100)), entityName: z.optional(text(100)) }),
     ),

@@ -1,8 +1,15 @@
-/** Bodies of the order operations (API.md): capture, refunds, void. */
+/**
+ * Bodies of the order operations (API.md): capture, refunds, void. Each is built the first time
+ * its route is served, not at import: building zod schemas is most of what validating them costs
+ * in a fresh container (docs/performance.md: cold load, and what the first request pays instead).
+ */
 
 import * as z from 'zod/mini';
+import { once } from '../../once.ts';
 import { amount, text } from './fields.ts';
 
-export const CaptureBody = z.object({ amount: z.optional(amount) });
-export const RefundBody = z.object({ amount: z.optional(amount), reason: z.optional(text(200)) });
-export const VoidBody = z.object({});
+export const captureBody = once(() => z.object({ amount: z.optional(amount()) }));
+export const refundBody = once(() =>
+  z.object({ amount: z.optional(amount()), reason: z.optional(text(200)) }),
+);
+export const voidBody = once(() => z.object({}));

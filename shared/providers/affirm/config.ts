@@ -11,13 +11,18 @@ import { AFFIRM_DEFAULT_TIMEOUT_MS, AFFIRM_ENV, AFFIRM_SANDBOX_URL } from './env
 
 export { AFFIRM_DEFAULT_TIMEOUT_MS, AFFIRM_ENV, AFFIRM_SANDBOX_URL };
 
-/** The secret's JSON value: the merchant's key pair, issued by Affirm. */
-export const AffirmSecret = z.object({
-  publicApiKey: z.string().check(z.minLength(1)),
-  privateApiKey: z.string().check(z.minLength(1)),
-});
+/**
+ * The secret's JSON value: the merchant's key pair, issued by Affirm. Built when the secret is
+ * first read (the first call to Affirm), not at import: no function builds it at cold start.
+ */
+export const affirmSecret = once(() =>
+  z.object({
+    publicApiKey: z.string().check(z.minLength(1)),
+    privateApiKey: z.string().check(z.minLength(1)),
+  }),
+);
 
-export type AffirmCredentials = z.infer<typeof AffirmSecret>;
+export type AffirmCredentials = z.infer<ReturnType<typeof affirmSecret>>;
 
 export const affirmConfig = once(() => ({
   /** https://sandbox.affirm.com, https://api.affirm.com, their .ca twins, or the local simulator. */
