@@ -2,13 +2,13 @@ import { clock } from '#shared/clock.ts';
 import { confirmFromBrowser } from '#shared/domain/affirm/browser-return.ts';
 import { applyCheckoutEvent } from '#shared/domain/affirm/checkout-events.ts';
 import { NotFoundError, ProviderUnavailableError } from '#shared/errors.ts';
-import { BrowserReturnBody, checkoutTokenOf, returnPage } from '#shared/http/affirm-return-pages.ts';
+import { browserReturnBody, checkoutTokenOf, returnPage } from '#shared/http/affirm-return-pages.ts';
 import { endpoint, httpApi, type Served } from '#shared/http/endpoint.ts';
 import { page } from '#shared/http/pages.ts';
 import { verifiedSignature } from '#shared/http/signature.ts';
 import { type HttpEvent, json } from '#shared/http/types.ts';
 import { log } from '#shared/log.ts';
-import { AffirmWebhookBody, toCheckoutEvent } from '#shared/providers/affirm/webhook.ts';
+import { affirmWebhookBody, toCheckoutEvent } from '#shared/providers/affirm/webhook.ts';
 import { affirmDeps, affirmWebhookVerifier } from '#shared/wiring.ts';
 
 /**
@@ -18,7 +18,7 @@ import { affirmDeps, affirmWebhookVerifier } from '#shared/wiring.ts';
  */
 const webhook = endpoint({
   signature: verifiedSignature(affirmWebhookVerifier()),
-  body: AffirmWebhookBody,
+  body: () => affirmWebhookBody(),
   formats: ['form'],
 }).handler(async (event) => {
   const checkoutEvent = toCheckoutEvent(event.body, event.rawBody);
@@ -28,7 +28,7 @@ const webhook = endpoint({
 });
 
 /** POST|GET /v1/affirm/confirm: the customer's browser after confirming (checkout_token). Checked at Affirm. */
-const confirm = endpoint({ body: BrowserReturnBody, formats: ['form'] }).handler(async (event) => {
+const confirm = endpoint({ body: () => browserReturnBody(), formats: ['form'] }).handler(async (event) => {
   const checkoutId = checkoutTokenOf(event);
   if (!checkoutId) return returnPage('unknown_checkout');
   try {

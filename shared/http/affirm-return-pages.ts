@@ -6,14 +6,18 @@
 
 import * as z from 'zod/mini';
 import type { BrowserReturn } from '../domain/affirm/browser-return.ts';
+import { once } from '../once.ts';
 import { page } from './pages.ts';
 import { CHECKOUT_ID } from './path-params.ts';
 import type { HttpResult, ParsedEvent } from './types.ts';
 
-export const BrowserReturnBody = z.object({ checkout_token: z.optional(z.string()) });
+/** Built on first use, not at import (cold load). */
+export const browserReturnBody = once(() => z.object({ checkout_token: z.optional(z.string()) }));
 
 /** The checkout token, from the form or the query; undefined when absent or not a checkout id. */
-export function checkoutTokenOf(event: ParsedEvent<z.infer<typeof BrowserReturnBody>>): string | undefined {
+export function checkoutTokenOf(
+  event: ParsedEvent<z.infer<ReturnType<typeof browserReturnBody>>>,
+): string | undefined {
   const token = event.body.checkout_token ?? event.queryStringParameters?.checkout_token;
   return token && CHECKOUT_ID.test(token) ? token : undefined;
 }

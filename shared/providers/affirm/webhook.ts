@@ -7,19 +7,25 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { CheckoutEvent } from '../../domain/affirm/checkout-events.ts';
 import { CHECKOUT_ID } from '../../http/path-params.ts';
+import { once } from '../../once.ts';
 
 const optionalText = (max: number) => z.optional(z.string().check(z.maxLength(max)));
 
-/** The fields the hub reads; the others (amounts, customer data) are not kept. */
-export const AffirmWebhookBody = z.object({
-  checkout_token: z.string().check(z.regex(CHECKOUT_ID)),
-  event: z.string().check(z.minLength(1), z.maxLength(64)),
-  event_timestamp: optionalText(64),
-  created: optionalText(64),
-  order_id: optionalText(128),
-  webhook_session_id: optionalText(128),
-});
-export type AffirmWebhookBody = z.infer<typeof AffirmWebhookBody>;
+/**
+ * The fields the hub reads; the others (amounts, customer data) are not kept. Built on first use,
+ * not at import (cold load: docs/performance.md).
+ */
+export const affirmWebhookBody = once(() =>
+  z.object({
+    checkout_token: z.string().check(z.regex(CHECKOUT_ID)),
+    event: z.string().check(z.minLength(1), z.maxLength(64)),
+    event_timestamp: optionalText(64),
+    created: optionalText(64),
+    order_id: optionalText(128),
+    webhook_session_id: optionalText(128),
+  }),
+);
+export type AffirmWebhookBody = z.infer<ReturnType<typeof affirmWebhookBody>>;
 
 /**
  * Affirm's documented example times are UTC without a zone and with microseconds
