@@ -51,3 +51,88 @@ export interface LyraTransaction {
   creationDate?: string;
   brand?: string;
 }
+
+/**
+ * The `V4/Payment` answer Lyra posts as `kr-answer` (IPN and browser return), as the domain reads
+ * it once its kr-hash was verified (shared/providers/lyra/verify.ts).
+ */
+export interface LyraPaymentAnswer {
+  shopId: string;
+  /** OPEN while the shopper may still pay, CLOSED once the payment ended. */
+  orderCycle: 'OPEN' | 'CLOSED' | 'other';
+  /** PARTIALLY_PAID is listed by Lyra's docs without a confirmed example. */
+  orderStatus: 'PAID' | 'UNPAID' | 'RUNNING' | 'PARTIALLY_PAID' | 'other';
+  /** When Lyra produced the answer (ISO 8601, UTC): orders IPNs of one payment. */
+  serverDate: string;
+  orderDetails: {
+    orderTotalAmount: number;
+    orderEffectiveAmount?: number;
+    orderCurrency: string;
+    /** The order id given to CreatePayment (the hub's orderId); Lyra may send null. */
+    orderId?: string;
+    /** TEST or PRODUCTION: which password the shop used. */
+    mode?: string;
+    metadata?: Record<string, string>;
+  };
+  transactions: LyraTransaction[];
+}
+
+/** What Charge/CreatePayment needs: an order on payment on shipment, with the hub's IPN URL. */
+export interface LyraCreatePaymentRequest {
+  /** The hub's orderId: Order/Get finds the order's transactions by it. */
+  orderId: string;
+  amount: number;
+  currency: string;
+  customer: {
+    email?: string;
+    reference?: string;
+    firstName?: string;
+    lastName?: string;
+    phoneNumber?: string;
+  };
+  ipnTargetUrl: string;
+  metadata?: Record<string, string>;
+}
+
+/**
+ * A write that succeeded at Lyra. `transaction` is the transaction it created or changed when
+ * the answer carried it; absent when Lyra said SUCCESS without one (the shape of
+ * CreateShipmentTransaction's answer is not confirmed): its uuid is then unknown and must be
+ * found by reading.
+ */
+export interface LyraWriteResult {
+  transaction?: LyraTransaction;
+}
+
+/**
+ * The Lyra gateway the Lyra use cases and connector use (shared/providers/lyra/gateway.ts).
+ * Every method throws ProviderRefusal (Lyra definitely did nothing) or ProviderUnavailableError
+ * (the outcome is unknown: read before sending again). Lyra has no idempotency key: a debit
+ * carries the hub's operation id in its metadata, so that it can be recognised later.
+ */
+export interface LyraGateway {
+  /** Charge/CreatePayment with useCase SHIPMENT_MULTIPLE_AUTHORISATION: the embedded form's token. */
+  createPayment(request: LyraCreatePaymentRequest): Promise<{ formToken: string }>;
+  /** Order/Get: the order's transactions (all, or one operation type). Sends nothing. */
+  readOrder(orderId: string, operationType?: 'DEBIT' | 'CREDIT' | 'VERIFICATION'): Promise<LyraTransaction[]>;
+  /** Transaction/Get. Sends nothing. */
+  getTransaction(uuid: string): Promise<LyraTransaction>;
+  /** Charge/CreateShipmentTransaction: debits `amount` from the initial (VERIFICATION) transaction. */
+  createShipment(input: {
+    initialTransactionUuid: string;
+    amount: number;
+    currency: string;
+    orderId: string;
+    /** Sent as metadata.hubOperationId. */
+    operationId: string;
+  }): Promise<LyraWriteResult>;
+  /** Transaction/CancelOrRefund (REFUND_ONLY) of `amount` of a shipment's DEBIT transaction. */
+  cancelOrRefund(input: {
+    transactionUuid: string;
+    amount: number;
+    currency: string;
+    operationId: string;
+  }): Promise<LyraWriteResult>;
+  /** Transaction/Cancel (the initial transaction, before any shipment). */
+  cancel(input: { transactionUuid: string }): Promise<LyraWriteResult>;
+}

@@ -1,0 +1,282 @@
+/**
+ * Lyra's side of the operation saga (PaymentConnector), for a payment on shipment: one debit per
+ * shipment from the initial (VERIFICATION) transaction, refunds per shipment transaction, and a
+ * void that cancels the initial transaction before any shipment, or else only stops shipments.
+ *
+ * Lyra has no idempotency key. What makes a lost answer safe is reading: a debit is recognised
+ * in Order/Get by the operation id it carries in `metadata.hubOperationId`, and, if Lyra does not
+ * echo metadata, by its amount among the order's debits no shipment claims yet; a refund by its
+ * amount among the shipment's CREDIT children no refund claims yet. findLanded only reads.
+ */
+
+import type { LyraGateway, LyraPayment, LyraTransaction } from '../../domain/lyra/types.ts';
+import type { Operation, Order, ProviderName } from '../../domain/order.ts';
+import { type PaymentConnector, type ProviderEffect, ProviderRefusal } from '../../domain/ports.ts';
+import { isRefused } from './mapping.ts';
+
+/**
+ * The provider's name. Cast until 'lyra' joins ProviderPayments (shared/domain/order.ts); the
+ * cast is then a no-op and may go.
+ */
+const LYRA = 'lyra' as string as ProviderName;
+
+/** The metadata key a debit carries: the hub's operation id. */
+export const HUB_OPERATION_ID = 'hubOperationId';
+
+/** A void after shipments: nothing is sent to Lyra, the hub only stops further shipments. */
+export const SHIPMENTS_STOPPED_REF = 'hub:shipments-stopped';
+
+/** A write Lyra said it did, whose transaction the hub could not identify (ProviderEffect's convention). */
+export const UNKNOWN_REF = 'unknown';
+
+/** How far before its operation started a Lyra transaction may be dated and still be taken for it (clock skew). */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * The order's Lyra data, checked at run time. Until 'lyra' joins the Order union the compiler
+ * cannot narrow `order.payment` to it, hence the cast through unknown.
+ */
+export function lyraPaymentOf(order: Order): LyraPayment {
+  if ((order.provider as string) !== 'lyra')
+    throw new ProviderRefusal('not_allowed', 'not_lyra', 'The order is not a Lyra order.');
+  return (order as unknown as { payment: LyraPayment }).payment;
+}
+
+function initialUuidOf(payment: LyraPayment): string {
+  if (!payment.initialTransactionUuid)
+    throw new ProviderRefusal(
+      'not_allowed',
+      'no_initial_transaction',
+      'The order has no Lyra authorization.',
+    );
+  return payment.initialTransactionUuid;
+}
+
+/** Whether a shipment was debited: a void then stops shipments instead of cancelling the initial transaction. */
+function hasDebits(order: Order): boolean {
+  return order.capturedAmount > 0 || order.shipments.some((shipment) => shipment.status === 'debited');
+}
+
+function declined(transaction: LyraTransaction, what: string): ProviderRefusal {
+  return new ProviderRefusal(
+    'declined',
+    transaction.detailedStatus || 'REFUSED',
+    `Lyra refused the ${what} (${transaction.detailedStatus || 'refused'}).`,
+  );
+}
+
+export function createLyraConnector(gateway: LyraGateway): PaymentConnector {
+  return {
+    provider: LYRA,
+    // A payment on shipment has no capture: each shipment is a debit.
+    capabilities: { capture: 'none', debit: true },
+    // Debits run concurrently (twenty shipments may race, each on its own reservation). A refund
+    // runs alone, because a lost one is recognised by its amount among the shipment's refunds;
+    // a void too, because it changes what may be debited.
+    exclusiveKinds: new Set(['refund', 'void']),
+
+    async execute(order, operation) {
+      switch (operation.kind) {
+        case 'debit':
+          return debit(gateway, order, operation);
+        case 'refund':
+          return refund(gateway, order, operation);
+        case 'void':
+          return cancelInitial(gateway, order);
+        case 'capture':
+          throw new ProviderRefusal(
+            'not_allowed',
+            'unsupported',
+            'A Lyra payment on shipment has no capture.',
+          );
+      }
+    },
+
+    async findLanded(order, operation) {
+      switch (operation.kind) {
+        case 'debit':
+          return landedDebit(gateway, order, operation);
+        case 'refund':
+          return landedRefund(gateway, order, operation);
+        case 'void':
+          return landedVoid(gateway, order);
+        case 'capture':
+          return undefined;
+      }
+    },
+  };
+}
+
+async function debit(gateway: LyraGateway, order: Order, operation: Operation): Promise<ProviderEffect> {
+  const payment = lyraPaymentOf(order);
+  if (payment.shipmentsStopped)
+    throw new ProviderRefusal(
+      'not_allowed',
+      'shipments_stopped',
+      'Further shipments were stopped on this order.',
+    );
+  const initial = initialUuidOf(payment);
+  const { transaction } = await gateway.createShipment({
+    initialTransactionUuid: initial,
+    amount: operation.amount,
+    currency: order.currency,
+    orderId: order.orderId,
+    operationId: operation.operationId,
+  });
+  if (transaction && transaction.uuid !== initial) {
+    if (isRefused(transaction)) throw declined(transaction, 'shipment debit');
+    return { providerRef: transaction.uuid, amount: transaction.amount };
+  }
+  // Lyra said SUCCESS without the debit: find its uuid by reading, as after a lost answer.
+  return (await readAfterSuccess(() => landedDebit(gateway, order, operation))) ?? unknownEffect(operation);
+}
+
+async function refund(gateway: LyraGateway, order: Order, operation: Operation): Promise<ProviderEffect> {
+  lyraPaymentOf(order);
+  const target = operation.targetRef;
+  if (!target)
+    throw new ProviderRefusal(
+      'invalid_request',
+      'no_target',
+      'A Lyra refund names the shipment transaction it refunds.',
+    );
+  // REFUND_ONLY (gateway.ts), not AUTO: AUTO cancels or lowers a shipment not yet captured,
+  // which leaves no CREDIT transaction to find after a lost answer and puts the amount back into
+  // Lyra's "remaining to be shipped" while the hub counts it refunded. With REFUND_ONLY a refund
+  // is always a CREDIT (as Lyra's PrestaShop plugin expects [S]); a shipment not captured yet is
+  // refused by Lyra until it is.
+  const { transaction } = await gateway.cancelOrRefund({
+    transactionUuid: target,
+    amount: operation.amount,
+    currency: order.currency,
+    operationId: operation.operationId,
+  });
+  if (transaction && transaction.uuid !== target) {
+    if (isRefused(transaction)) throw declined(transaction, 'refund');
+    return { providerRef: transaction.uuid, amount: transaction.amount };
+  }
+  return (await readAfterSuccess(() => landedRefund(gateway, order, operation))) ?? unknownEffect(operation);
+}
+
+async function cancelInitial(gateway: LyraGateway, order: Order): Promise<ProviderEffect> {
+  const payment = lyraPaymentOf(order);
+  // Lyra cancels the initial transaction only while no shipment exists [C]; after one, a void
+  // is the hub refusing further shipments, with no call at all.
+  if (hasDebits(order)) return { providerRef: SHIPMENTS_STOPPED_REF };
+  const initial = initialUuidOf(payment);
+  await gateway.cancel({ transactionUuid: initial });
+  return { providerRef: initial };
+}
+
+/** A read made after Lyra said the write succeeded: its failure leaves the write a success, uuid unknown. */
+async function readAfterSuccess(read: () => Promise<ProviderEffect | undefined>) {
+  try {
+    return await read();
+  } catch {
+    return undefined;
+  }
+}
+
+function unknownEffect(operation: Operation): ProviderEffect {
+  return { providerRef: UNKNOWN_REF, amount: operation.amount };
+}
+
+/** Lyra transactions the order's records already name (ShipmentRecord.providerRef, RefundRecord.providerRefundId). */
+function attributed(order: Order, kind: 'debit' | 'refund'): Set<string> {
+  const refs =
+    kind === 'debit'
+      ? order.shipments.map((shipment) => shipment.providerRef)
+      : order.refunds.map((record) => record.providerRefundId);
+  const done = order.operations.filter((op) => op.kind === kind && op.state === 'succeeded');
+  return new Set(
+    [...refs, ...done.map((op) => op.providerRef)].filter(
+      (ref): ref is string => ref !== undefined && ref !== UNKNOWN_REF,
+    ),
+  );
+}
+
+const datedAfterStart = (transaction: LyraTransaction, operation: Operation) =>
+  transaction.creationDate === undefined ||
+  Date.parse(transaction.creationDate) >= Date.parse(operation.startedAt) - CLOCK_SKEW_MS;
+
+const oldestFirst = (a: LyraTransaction, b: LyraTransaction) =>
+  (a.creationDate ?? '').localeCompare(b.creationDate ?? '');
+
+const effectOf = (transaction: LyraTransaction): ProviderEffect => ({
+  providerRef: transaction.uuid,
+  amount: transaction.amount,
+});
+
+/**
+ * Whether the debit shows in the order at Lyra. First by the operation id it carried in its
+ * metadata. If no debit of the order carries the hub's metadata (Lyra does not echo it: not
+ * confirmed either way), by an unclaimed debit of the initial transaction with the same amount,
+ * dated after the operation started; this errs on the side of "it landed" (sending a debit that
+ * did land again would debit the customer twice). Refused debits never count.
+ */
+async function landedDebit(
+  gateway: LyraGateway,
+  order: Order,
+  operation: Operation,
+): Promise<ProviderEffect | undefined> {
+  const initial = lyraPaymentOf(order).initialTransactionUuid;
+  const debits = (await gateway.readOrder(order.orderId, 'DEBIT')).filter(
+    (t) =>
+      t.operationType !== 'CREDIT' &&
+      t.operationType !== 'VERIFICATION' &&
+      t.uuid !== initial &&
+      !isRefused(t),
+  );
+  const ours = debits.find((t) => t.metadata?.[HUB_OPERATION_ID] === operation.operationId);
+  if (ours) return effectOf(ours);
+  if (debits.some((t) => t.metadata?.[HUB_OPERATION_ID] !== undefined)) return undefined;
+  const claimed = attributed(order, 'debit');
+  const likely = debits
+    .filter(
+      (t) =>
+        !claimed.has(t.uuid) &&
+        t.amount === operation.amount &&
+        (t.parentTransactionUuid === undefined || t.parentTransactionUuid === initial) &&
+        datedAfterStart(t, operation),
+    )
+    .sort(oldestFirst)[0];
+  return likely ? effectOf(likely) : undefined;
+}
+
+/**
+ * Whether the refund shows: an unclaimed CREDIT of the operation's amount whose parent is the
+ * shipment it refunds (or that names no parent), dated after the operation started. Sound because
+ * refunds run one at a time on an order; errs on the side of "it landed", like the debit.
+ */
+async function landedRefund(
+  gateway: LyraGateway,
+  order: Order,
+  operation: Operation,
+): Promise<ProviderEffect | undefined> {
+  lyraPaymentOf(order);
+  const target = operation.targetRef;
+  if (!target) return undefined;
+  const claimed = attributed(order, 'refund');
+  const likely = (await gateway.readOrder(order.orderId, 'CREDIT'))
+    .filter(
+      (t) =>
+        t.operationType !== 'DEBIT' &&
+        t.operationType !== 'VERIFICATION' &&
+        !isRefused(t) &&
+        !claimed.has(t.uuid) &&
+        t.amount === operation.amount &&
+        (t.parentTransactionUuid === undefined || t.parentTransactionUuid === target) &&
+        datedAfterStart(t, operation),
+    )
+    .sort(oldestFirst)[0];
+  return likely ? effectOf(likely) : undefined;
+}
+
+/** A void landed when shipments stop (nothing was sent), or when the initial transaction reads CANCELLED. */
+async function landedVoid(gateway: LyraGateway, order: Order): Promise<ProviderEffect | undefined> {
+  const payment = lyraPaymentOf(order);
+  if (hasDebits(order)) return { providerRef: SHIPMENTS_STOPPED_REF };
+  const initial = initialUuidOf(payment);
+  const transaction = await gateway.getTransaction(initial);
+  return transaction.detailedStatus === 'CANCELLED' ? { providerRef: initial } : undefined;
+}
