@@ -7,7 +7,7 @@ import { orderView } from '#shared/http/order-view.ts';
 import { CheckoutPath } from '#shared/http/path-params.ts';
 import { NoBody } from '#shared/http/schemas/no-body.ts';
 import { json } from '#shared/http/types.ts';
-import { affirmDeps } from '#shared/wiring.ts';
+import { affirmDeps } from '#shared/wiring/affirm.ts';
 
 /** POST /v1/affirm/checkouts/{checkoutId}/authorize: the associate's "authorize" button. */
 export const handler = httpApi(

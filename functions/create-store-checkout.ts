@@ -7,7 +7,7 @@ import { idempotency, ridingAnswer } from '#shared/http/idempotency.ts';
 import { orderView } from '#shared/http/order-view.ts';
 import { createStoreCheckoutBody } from '#shared/http/schemas/store-checkout.ts';
 import { json } from '#shared/http/types.ts';
-import { affirmDeps, checkoutSettings } from '#shared/wiring.ts';
+import { affirmDeps, checkoutSettings } from '#shared/wiring/affirm.ts';
 
 /** POST /v1/affirm/checkouts: opens an Affirm in-store or telesales checkout; Affirm sends the customer the link. */
 export const handler = httpApi(

@@ -9,7 +9,7 @@ import { verifiedSignature } from '#shared/http/signature.ts';
 import { type HttpEvent, json } from '#shared/http/types.ts';
 import { log } from '#shared/log.ts';
 import { affirmWebhookBody, toCheckoutEvent } from '#shared/providers/affirm/webhook.ts';
-import { affirmDeps, affirmWebhookVerifier } from '#shared/wiring.ts';
+import { affirmDeps, affirmWebhookVerifier } from '#shared/wiring/affirm.ts';
 
 /**
  * POST /v1/affirm/webhooks: Affirm's signed checkout event. Verified (401 otherwise), applied

@@ -86,6 +86,10 @@ export const ERROR_MESSAGES = {
     'The refund is more than what is left to refund on this order. Enter at most the captured amount minus earlier refunds, or leave the amount empty to refund everything left.',
   AMOUNT_EXCEEDS_REMAINING:
     'The amount is more than what remains authorized on this order. Enter a smaller amount.',
+  ORDER_NOT_AUTHORIZED:
+    'The customer has not completed the card payment yet, so nothing can be shipped or debited. Wait for the payment, then try again.',
+  SHIPMENT_CONFLICT:
+    'This shipment number was already used with another amount. Use a new shipment number, or send the same amount as before.',
   SPLIT_CAPTURE_NOT_ENABLED:
     'Partial capture is not enabled for this merchant: capture the whole authorized amount (press Capture with no amount).',
   OPERATION_IN_PROGRESS: 'Another action on this order is still running. Wait a few seconds, then try again.',

@@ -109,6 +109,11 @@ export function refundItem(orderId: string, refund: RefundRecord): Item {
   return { PK: orderPk(orderId), SK: `${REFUND}${refund.refundId}`, entity: 'refund', ...refund };
 }
 
+export const shipmentKey = (orderId: string, shipmentId: string) => ({
+  PK: orderPk(orderId),
+  SK: `${SHIPMENT}${shipmentId}`,
+});
+
 export function shipmentItem(orderId: string, shipment: ShipmentRecord): Item {
   return { PK: orderPk(orderId), SK: `${SHIPMENT}${shipment.shipmentId}`, entity: 'shipment', ...shipment };
 }

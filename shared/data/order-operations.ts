@@ -20,7 +20,15 @@ import {
   transactionConditionFailed,
   transactionConflicted,
 } from './client.ts';
-import { eventPuts, type Item, operationItem, refundItem, rootKey, shipmentItem } from './order-items.ts';
+import {
+  eventPuts,
+  type Item,
+  operationItem,
+  refundItem,
+  rootKey,
+  shipmentItem,
+  shipmentKey,
+} from './order-items.ts';
 
 const CONFLICT_RETRIES = 8;
 
@@ -207,6 +215,16 @@ async function writeStep(orderId: string, step: OperationUpdate, riders: Item[])
     parts.push({ Put: { TableName: TABLE_NAME, Item: refundItem(orderId, step.refund), ...guarded } });
   if (step.shipment)
     parts.push({ Put: { TableName: TABLE_NAME, Item: shipmentItem(orderId, step.shipment), ...guarded } });
+  if (step.shipmentRefund)
+    parts.push({
+      Update: {
+        TableName: TABLE_NAME,
+        Key: shipmentKey(orderId, step.shipmentRefund.shipmentId),
+        UpdateExpression: 'ADD refundedAmount :amount',
+        ConditionExpression: 'attribute_exists(SK)',
+        ExpressionAttributeValues: { ':amount': step.shipmentRefund.amount },
+      },
+    });
   parts.push(...eventPuts(orderId, step.events));
   const riderIndex = 1 + parts.length;
   parts.push(...riders);

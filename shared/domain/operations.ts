@@ -49,6 +49,7 @@ import {
   type PaymentConnector,
   type ProviderEffect,
   ProviderRefusal,
+  type RefusalReason,
   ReservationRefusedError,
   type RidingWriteFor,
 } from './ports.ts';
@@ -69,6 +70,10 @@ export interface OperationSpec {
   amount: number;
   reason?: string;
   shipmentId?: string;
+  /** The provider transaction it acts on (a Lyra refund: the shipment's debit). */
+  targetRef?: string;
+  /** An id the request chose (a shipment's, derived from its id, so that racing requests share it). */
+  operationId?: string;
 }
 
 /** The order after a request, and the operation the request performed or found done for it. */
@@ -128,7 +133,7 @@ export async function performOperation(
     if (!spec) return { order };
     const operation: Operation = {
       ...spec,
-      operationId: retry?.operationId ?? newId(spec.kind === 'refund' ? 'rf' : 'op'),
+      operationId: retry?.operationId ?? spec.operationId ?? newId(spec.kind === 'refund' ? 'rf' : 'op'),
       startedAt: now.toISOString(),
       state: 'running',
       owner: newId('own'),
@@ -317,7 +322,7 @@ async function execute(
       const landed = await findLanded(deps, connector, order, operation, now);
       if (landed) return complete(deps, connector, order, operation, landed, rider, now);
     }
-    await abandon(deps, connector, order, operation, now, error.providerCode);
+    await abandon(deps, connector, order, operation, now, error.providerCode, error.reason);
     throw hubErrorFor(operation, error);
   }
   return complete(deps, connector, order, operation, effect, rider, now);
@@ -366,7 +371,11 @@ async function transition(
     operations: withOperation(order, update.operation),
     events: [...order.events, ...update.events],
     refunds: update.refund ? [...order.refunds, update.refund] : order.refunds,
-    shipments: update.shipment ? [...order.shipments, update.shipment] : order.shipments,
+    shipments: (update.shipment ? [...order.shipments, update.shipment] : order.shipments).map((s) =>
+      update.shipmentRefund?.shipmentId === s.shipmentId
+        ? { ...s, refundedAmount: (s.refundedAmount ?? 0) + update.shipmentRefund.amount }
+        : s,
+    ),
     ...(update.voidedAt ? { voidedAt: update.voidedAt } : {}),
   };
   if (update.releaseExclusive) delete next.exclusiveOperationId;
@@ -418,6 +427,7 @@ function complete(
             },
           }
         : {}),
+      ...shipmentRefundOf(order, held),
       ...(held.kind === 'debit' && held.shipmentId
         ? {
             shipment: {
@@ -436,6 +446,13 @@ function complete(
   );
 }
 
+/** A refund of a shipment's transaction (a Lyra refund) adds to that shipment's refunded amount. */
+function shipmentRefundOf(order: Order, held: Operation): Pick<OperationUpdate, 'shipmentRefund'> {
+  if (held.kind !== 'refund' || !held.targetRef) return {};
+  const shipment = order.shipments.find((s) => s.providerRef === held.targetRef);
+  return shipment ? { shipmentRefund: { shipmentId: shipment.shipmentId, amount: held.amount } } : {};
+}
+
 function abandon(
   deps: SagaDeps,
   connector: PaymentConnector,
@@ -443,6 +460,8 @@ function abandon(
   held: Operation,
   now: Date,
   why: string,
+  /** The provider's refusal, in neutral terms, when it refused (absent: no trace of it at the provider). */
+  refusal?: RefusalReason,
 ): Promise<Order> {
   const failed: Operation = {
     ...held,
@@ -451,7 +470,20 @@ function abandon(
     leaseUntil: undefined,
     finishedAt: now.toISOString(),
     failure: why,
+    ...(refusal ? { refusal } : {}),
   };
+  // A shipment the bank refused is kept as such: the caller asks again with its id and gets that answer.
+  const refusedShipment =
+    held.kind === 'debit' && held.shipmentId && refusal === 'declined'
+      ? {
+          shipment: {
+            shipmentId: held.shipmentId,
+            amount: held.amount,
+            createdAt: now.toISOString(),
+            status: 'refused' as const,
+          },
+        }
+      : {};
   return transition(
     deps,
     order,
@@ -460,6 +492,7 @@ function abandon(
       deltas: settlement(held, 'failed'),
       releaseExclusive: connector.exclusiveKinds.has(held.kind),
       events: [event(now, `${held.kind}.failed`, { operationId: held.operationId, reason: why })],
+      ...refusedShipment,
     },
     held,
     now,

@@ -16,6 +16,8 @@
  */
 
 import type { AffirmPayment } from './affirm/types.ts';
+import type { LyraPayment } from './lyra/types.ts';
+import type { RefusalReason } from './ports.ts';
 
 export type Channel = 'in_store' | 'telesales' | 'online';
 
@@ -58,6 +60,8 @@ export interface Operation {
   providerRef?: string;
   /** Why it failed: a provider error code, or `not_found_at_provider`. */
   failure?: string;
+  /** The provider's refusal in neutral terms, when it refused (`declined`: the bank said no). */
+  refusal?: RefusalReason;
 }
 
 /** Operation failure meaning "the provider showed no trace of it": a retry of the same request may send it again, with the same provider key. */
@@ -130,6 +134,7 @@ export interface OrderCore {
 /** The providers the hub has, with the data each keeps on an order. Lyra joins here. */
 export interface ProviderPayments {
   affirm: AffirmPayment;
+  lyra: LyraPayment;
 }
 export type ProviderName = keyof ProviderPayments;
 

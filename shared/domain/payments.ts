@@ -5,6 +5,7 @@
  */
 
 import * as affirm from './affirm/order.ts';
+import * as lyra from './lyra/order.ts';
 import type { Order } from './order.ts';
 import type { OrderStatus } from './status.ts';
 
@@ -13,6 +14,8 @@ export function isBeingCreated(order: Order): boolean {
   switch (order.provider) {
     case 'affirm':
       return affirm.isBeingCreated(order);
+    case 'lyra':
+      return lyra.isBeingCreated(order);
   }
 }
 
@@ -21,6 +24,8 @@ export function statusBeforeAuthorization(order: Order, now: Date): OrderStatus 
   switch (order.provider) {
     case 'affirm':
       return affirm.statusBeforeAuthorization(order, now);
+    case 'lyra':
+      return lyra.statusBeforeAuthorization(order);
   }
 }
 
@@ -29,6 +34,8 @@ export function providerRefs(order: Order): string[] {
   switch (order.provider) {
     case 'affirm':
       return affirm.providerRefs(order);
+    case 'lyra':
+      return lyra.providerRefs(order);
   }
 }
 
@@ -37,6 +44,8 @@ export function reconcileDueAt(order: Order): string | undefined {
   switch (order.provider) {
     case 'affirm':
       return affirm.reconcileDueAt(order);
+    case 'lyra':
+      return lyra.reconcileDueAt(order);
   }
 }
 
@@ -45,5 +54,7 @@ export function providerView(order: Order): Record<string, unknown> {
   switch (order.provider) {
     case 'affirm':
       return { affirm: affirm.affirmView(order) };
+    case 'lyra':
+      return { lyra: lyra.lyraView(order) };
   }
 }

@@ -57,6 +57,8 @@ export interface OperationUpdate {
   events: OrderEvent[];
   refund?: RefundRecord;
   shipment?: ShipmentRecord;
+  /** A refund of one shipment: adds to what was refunded of it. */
+  shipmentRefund?: { shipmentId: string; amount: number };
   /** Rides along if it can; the step is written without it when only the rider's condition fails. */
   riding?: RidingWrite;
   now: Date;

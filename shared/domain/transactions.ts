@@ -71,11 +71,14 @@ export function captureOrder(
  * captured minus refunded (minus refunds in flight). Without an amount, refunds everything
  * still refundable.
  */
-export function refundOrder(
+export async function refundOrder(
   deps: SagaDeps,
   command: TransactionCommand & { amount?: number; reason?: string },
   now: Date,
 ): Promise<OperationOutcome> {
+  const order = await loadVisibleOrder(deps.orders, command.orderId, command.caller);
+  if (deps.connectors(order.provider).capabilities.debit)
+    return refundAcrossShipments(deps, order, command, now);
   return run(deps, command, 'refund', now, (order, _connector, retry) => {
     requireAuthorization(order);
     if (order.capturedAmount === 0) {
@@ -104,13 +107,96 @@ export function refundOrder(
  * captured or debited while it is in flight.
  */
 export function voidOrder(deps: SagaDeps, command: TransactionCommand, now: Date): Promise<OperationOutcome> {
-  return run(deps, command, 'void', now, (order) => {
+  return run(deps, command, 'void', now, (order, connector) => {
     requireAuthorization(order);
     if (order.voidedAt) return undefined;
-    if (order.capturedAmount > 0) throw invalidState('The order was captured; refund it instead of voiding.');
+    // A payment on shipment may be voided after shipments: what is not shipped yet is given up.
+    if (order.capturedAmount > 0 && !connector.capabilities.debit)
+      throw invalidState('The order was captured; refund it instead of voiding.');
     requireLive(order, now);
     return { kind: 'void', amount: order.capturableAmount };
   });
+}
+
+/**
+ * A payment debited per shipment is refunded per shipment (each refund is a CREDIT of one
+ * shipment's DEBIT at the provider): the amount is spread over the shipments, oldest first, one
+ * operation each. A retry with the same Idempotency-Key finds the parts it already did (their
+ * keys are `<key>#<shipmentId>`) and does only the rest.
+ */
+async function refundAcrossShipments(
+  deps: SagaDeps,
+  order: Order,
+  command: TransactionCommand & { amount?: number; reason?: string },
+  now: Date,
+): Promise<OperationOutcome> {
+  requireAuthorization(order);
+  if (order.capturedAmount === 0) throw invalidState('Nothing has been debited yet; void the order instead.');
+  const partKey = (shipmentId: string) =>
+    command.requestKey ? `${command.requestKey}#${shipmentId}` : undefined;
+  const doneParts = order.operations.filter(
+    (op) =>
+      op.kind === 'refund' &&
+      op.state === 'succeeded' &&
+      command.requestKey &&
+      op.requestKey?.startsWith(`${command.requestKey}#`),
+  );
+  const done = doneParts.reduce((sum, op) => sum + op.amount, 0);
+  const asked = command.amount ?? order.refundableAmount + done;
+  if (asked - done > order.refundableAmount || asked === 0) {
+    throw new StateConflictError(
+      'AMOUNT_EXCEEDS_CAPTURED',
+      `At most ${order.refundableAmount} ${order.currency} minor units can still be refunded.`,
+    );
+  }
+  let remaining = asked - done;
+  let outcome: OperationOutcome = { order };
+  for (const shipment of order.shipments) {
+    if (remaining === 0) break;
+    const key = partKey(shipment.shipmentId);
+    const room = shipment.amount - (shipment.refundedAmount ?? 0);
+    if (
+      shipment.status !== 'debited' ||
+      !shipment.providerRef ||
+      shipment.providerRef === 'unknown' ||
+      room <= 0
+    )
+      continue;
+    if (doneParts.some((op) => op.requestKey === key)) continue;
+    const part = Math.min(room, remaining);
+    const target = shipment.providerRef;
+    outcome = await performOperation(
+      deps,
+      {
+        orderId: command.orderId,
+        kind: 'refund',
+        ...(key ? { requestKey: key } : {}),
+        load: () => loadVisibleOrder(deps.orders, command.orderId, command.caller),
+      },
+      (current, _connector, retry) => {
+        const amount = retry?.amount ?? part;
+        if (amount > current.refundableAmount) {
+          throw new StateConflictError(
+            'AMOUNT_EXCEEDS_CAPTURED',
+            `At most ${current.refundableAmount} ${current.currency} minor units can still be refunded.`,
+          );
+        }
+        return {
+          kind: 'refund',
+          amount,
+          targetRef: target,
+          ...(command.reason ? { reason: command.reason } : {}),
+        };
+      },
+      now,
+    );
+    remaining -= part;
+  }
+  if (remaining > 0)
+    throw invalidState(
+      `${remaining} ${order.currency} minor units could not be spread over refundable shipments.`,
+    );
+  return outcome;
 }
 
 function requireAuthorization(order: Order): void {

@@ -21,6 +21,8 @@ const CATALOGUE: Record<ErrorCode, { status: number; title: string }> = {
   INVALID_STATE: { status: 409, title: 'The order is not in a state that allows this' },
   AMOUNT_EXCEEDS_CAPTURED: { status: 409, title: 'The amount exceeds what was captured' },
   AMOUNT_EXCEEDS_REMAINING: { status: 409, title: 'The amount exceeds what remains authorized' },
+  ORDER_NOT_AUTHORIZED: { status: 409, title: 'The payment has not been authorized' },
+  SHIPMENT_CONFLICT: { status: 409, title: 'This shipment id was used with another amount' },
   OPERATION_IN_PROGRESS: { status: 409, title: 'Another operation on this order is in progress' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still running' },
   CHECKOUT_EXPIRED: { status: 410, title: 'The checkout has expired' },

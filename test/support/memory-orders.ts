@@ -96,7 +96,12 @@ export function memoryOrders(): OrderRepository & { stored: Map<string, Order>; 
         ...(update.voidedAt ? { voidedAt: update.voidedAt } : {}),
         operations: withOperation(current, copy(update.operation)),
         refunds: update.refund ? [...current.refunds, copy(update.refund)] : current.refunds,
-        shipments: update.shipment ? [...current.shipments, copy(update.shipment)] : current.shipments,
+        shipments: (update.shipment ? [...current.shipments, copy(update.shipment)] : current.shipments).map(
+          (s) =>
+            update.shipmentRefund?.shipmentId === s.shipmentId
+              ? { ...s, refundedAmount: (s.refundedAmount ?? 0) + update.shipmentRefund.amount }
+              : s,
+        ),
         events: [...current.events, ...update.events],
       };
       if (update.releaseExclusive) delete next.exclusiveOperationId;

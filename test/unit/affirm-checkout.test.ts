@@ -12,6 +12,7 @@ import {
   type CreateStoreCheckoutCommand,
   createStoreCheckout,
 } from '#shared/domain/affirm/checkout.ts';
+import type { AffirmOrder } from '#shared/domain/affirm/order.ts';
 import {
   AffirmFailure,
   type AffirmGateway,
@@ -249,7 +250,9 @@ describe('createStoreCheckout', () => {
       await outcome(() => createStoreCheckout(deps, SETTINGS, command({ fingerprint: 'fp-other' }), NOW)),
     ).toBe('ORDER_EXISTS');
     expect(calls.create).toHaveLength(1);
-    expect(orders.stored.get('order-7')?.payment.checkout.state).toBe('creating');
+    expect((orders.stored.get('order-7') as AffirmOrder | undefined)?.payment.checkout.state).toBe(
+      'creating',
+    );
   });
 
   it('keeps the reservation when the outcome at Affirm is unknown, and lets a retry of the same request finish it', async () => {
@@ -257,7 +260,7 @@ describe('createStoreCheckout', () => {
     expect(await outcome(() => createStoreCheckout(deps, SETTINGS, command(), NOW))).toBe(
       'PROVIDER_UNAVAILABLE',
     );
-    const kept = orders.stored.get('order-7');
+    const kept = orders.stored.get('order-7') as AffirmOrder | undefined;
     expect(kept?.payment.checkout.state).toBe('creating');
     // The failed attempt gave its lease up, so the retry need not wait.
     expect(kept?.payment.checkout.leaseUntil).toBe(NOW.toISOString());
@@ -389,7 +392,7 @@ describe('authorizeCheckout', () => {
     context.orders.stored.set(order.orderId, order);
     const authorize = (now = DURING, caller = denver) =>
       authorizeCheckout(context.deps, { checkoutId: 'CHK1', caller }, now);
-    const stored = () => context.orders.stored.get(order.orderId) as Order;
+    const stored = () => context.orders.stored.get(order.orderId) as AffirmOrder;
     return { ...context, authorize, stored };
   }
 

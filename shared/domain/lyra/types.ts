@@ -32,6 +32,10 @@ export interface LyraPayment {
   brand?: string;
   /** After a void with shipments: no further shipment may be debited. */
   shipmentsStopped?: boolean;
+  /** The unguessable token of the hub's pay page (`payUrl`): the page finds the payment by it. */
+  payToken?: string;
+  /** When the reconciler last asked Lyra about a payment still awaited, without learning anything. */
+  lookedAt?: string;
 }
 
 /** A transaction as the domain reads it (Transaction/Get, Order/Get, an IPN's transactions). */

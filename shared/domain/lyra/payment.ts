@@ -1,0 +1,147 @@
+/**
+ * Flow C, step 1: open a Lyra payment on shipment. The order id is reserved, Lyra's
+ * Charge/CreatePayment (useCase SHIPMENT_MULTIPLE_AUTHORISATION, the hub's IPN URL) gives the
+ * embedded form's token, and the order awaits the shopper's payment. Nothing is debited: the
+ * shopper authenticates on the whole amount, and each shipment is debited later.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { ProviderRejectedError, StateConflictError } from '../../errors.ts';
+import type { Caller } from '../caller.ts';
+import { change, event, isPast, NO_MONEY_YET, type Order } from '../order.ts';
+import { type OrderRepository, ProviderRefusal, type RidingWriteFor } from '../ports.ts';
+import { type LyraOrder, updateLyraOrder, withPayment } from './order.ts';
+import type { LyraCreatePaymentRequest, LyraGateway } from './types.ts';
+
+export interface LyraDeps {
+  orders: OrderRepository;
+  lyra: LyraGateway;
+  /** Where Lyra posts its IPNs (the hub's `POST /v1/lyra/ipn`). */
+  ipnUrl: string;
+}
+
+/** How long a create attempt owns its reservation before a retry may take it over. */
+const CREATE_LEASE_MS = 30_000;
+
+export interface CreateLyraPaymentCommand {
+  orderId: string;
+  amount: number;
+  currency: string;
+  customer: LyraCreatePaymentRequest['customer'];
+  metadata?: Record<string, string>;
+  caller: Caller;
+  /** Fingerprint of the request body: the same body may resume an interrupted create. */
+  fingerprint: string;
+  /** A write to ride in the change that records the form token (the request's stored answer). */
+  riding?: RidingWriteFor;
+}
+
+/**
+ * Reserves the order id, asks Lyra for the payment form, records it as awaiting payment.
+ * ORDER_EXISTS for a taken id (unless this is a retry of the same, unfinished create);
+ * PROVIDER_REJECTED when Lyra refuses (the id is freed again); PROVIDER_UNAVAILABLE when
+ * Lyra's answer is unknown (the reservation is kept; the retry asks again: a second form token
+ * moves no money, only the one the hub keeps is shown).
+ */
+export async function createLyraPayment(
+  deps: LyraDeps,
+  command: CreateLyraPaymentCommand,
+  now: Date,
+): Promise<LyraOrder> {
+  const reservation = newReservation(command, now);
+  const inserted = await deps.orders.insert(reservation);
+  const order = inserted.created ? reservation : await resume(deps, inserted.existing, command, now);
+
+  let formToken: string;
+  try {
+    ({ formToken } = await deps.lyra.createPayment({
+      orderId: command.orderId,
+      amount: command.amount,
+      currency: command.currency,
+      customer: command.customer,
+      ipnTargetUrl: deps.ipnUrl,
+      ...(command.metadata ? { metadata: command.metadata } : {}),
+    }));
+  } catch (error) {
+    if (error instanceof ProviderRefusal && error.kind !== 'in_progress') {
+      await deps.orders.remove(order);
+      throw new ProviderRejectedError(`Lyra refused the payment: ${error.message}`, { cause: error });
+    }
+    await releaseLease(deps, order, now);
+    throw error;
+  }
+  return updateLyraOrder(
+    deps.orders,
+    order,
+    (current) =>
+      current.payment.state !== 'creating'
+        ? undefined
+        : change(
+            current,
+            withPayment(current, { state: 'awaiting_payment', formToken, leaseUntil: undefined }),
+            now,
+            [event(now, 'payment.created', { amount: current.amount, currency: current.currency })],
+          ),
+    command.riding,
+  );
+}
+
+function newReservation(command: CreateLyraPaymentCommand, now: Date): LyraOrder {
+  return {
+    orderId: command.orderId,
+    provider: 'lyra',
+    channel: 'online',
+    location: command.caller.role === 'location' ? command.caller.location : 'admin',
+    amount: command.amount,
+    currency: command.currency,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    version: 0,
+    requestFingerprint: command.fingerprint,
+    payment: {
+      state: 'creating',
+      leaseUntil: new Date(now.getTime() + CREATE_LEASE_MS).toISOString(),
+      // The pay page's address: unguessable, so that order ids cannot be probed for payment forms.
+      payToken: randomBytes(18).toString('base64url'),
+    },
+    ...NO_MONEY_YET,
+    operations: [],
+    refunds: [],
+    shipments: [],
+    events: [],
+  };
+}
+
+/** A retry of the very same create whose first attempt ended without an answer may take the reservation over. */
+async function resume(
+  deps: LyraDeps,
+  stored: Order,
+  command: CreateLyraPaymentCommand,
+  now: Date,
+): Promise<LyraOrder> {
+  const sameRequest =
+    stored.provider === 'lyra' &&
+    stored.payment.state === 'creating' &&
+    stored.requestFingerprint === command.fingerprint;
+  if (stored.provider !== 'lyra' || !sameRequest)
+    throw new StateConflictError('ORDER_EXISTS', `Order ${command.orderId} already exists.`);
+  const { leaseUntil } = stored.payment;
+  if (leaseUntil && !isPast(leaseUntil, now)) {
+    throw new StateConflictError('OPERATION_IN_PROGRESS', 'This order is being created by another request.', {
+      retryable: true,
+    });
+  }
+  const lease = new Date(now.getTime() + CREATE_LEASE_MS).toISOString();
+  const resumed = change(stored, withPayment(stored, { leaseUntil: lease }), now, []);
+  await deps.orders.save(resumed);
+  return resumed.next;
+}
+
+/** After an unknown outcome the reservation stays, but its lease ends now so the retry can resume at once. */
+async function releaseLease(deps: LyraDeps, order: LyraOrder, now: Date): Promise<void> {
+  try {
+    await deps.orders.save(change(order, withPayment(order, { leaseUntil: now.toISOString() }), now, []));
+  } catch {
+    // Losing this write only delays a retry until the lease runs out; the original error matters more.
+  }
+}
