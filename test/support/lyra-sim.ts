@@ -82,9 +82,13 @@ export interface Received {
   fields: Record<string, string>;
 }
 
-/** Records every request in arrival order; answers `answer`, or holds answers until release(). */
+/**
+ * Records every request in arrival order; answers `answer`, or holds answers until release(). A GET
+ * of a path in `pages` answers that HTML instead (a shop's page, for browser tests).
+ */
 export class Receiver {
   readonly received: Received[] = [];
+  readonly pages = new Map<string, string>();
   answer: { status: number; body: string } = { status: 200, body: 'OK' };
   holding = false;
   url = '';
@@ -105,7 +109,9 @@ export class Receiver {
           rawBody,
           fields: Object.fromEntries(req.method === 'GET' ? url.searchParams : new URLSearchParams(rawBody)),
         });
-        if (this.holding) this.held.push(res);
+        const page = req.method === 'GET' ? this.pages.get(url.pathname) : undefined;
+        if (page !== undefined) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+        else if (this.holding) this.held.push(res);
         else res.writeHead(this.answer.status, { 'content-type': 'text/plain' }).end(this.answer.body);
       });
     });

@@ -66,7 +66,7 @@
   <p><label for="kr-sim-cvv">Security code</label><br>
   <input id="kr-sim-cvv" name="cvv" inputmode="numeric" autocomplete="cc-csc" required></p>
   <button type="submit" class="kr-payment-button">Pay</button>
-  <p class="kr-form-error" role="alert"></p>
+  <p id="kr-sim-error" class="kr-form-error" role="alert"></p>
   <p class="kr-form-status" role="status"></p>
 </form>`;
     const form = container.querySelector('form');
@@ -76,7 +76,10 @@
     const status = form.querySelector('[role=status]');
 
     const clear = () => {
-      for (const input of [pan, expiry, cvv]) input.removeAttribute('aria-invalid');
+      for (const input of [pan, expiry, cvv]) {
+        input.removeAttribute('aria-invalid');
+        input.removeAttribute('aria-describedby');
+      }
       alert.textContent = '';
     };
     const fail = (code, message, field) => {
@@ -84,6 +87,7 @@
       alert.textContent = `${message} (${code})`;
       if (field) {
         field.setAttribute('aria-invalid', 'true');
+        field.setAttribute('aria-describedby', 'kr-sim-error');
         field.focus();
       }
     };
