@@ -16,31 +16,24 @@
  */
 
 import { randomBytes, randomInt } from 'node:crypto';
+import {
+  type Body,
+  cancelError,
+  createPaymentError,
+  getError,
+  invalidInput,
+  isObject,
+  orderError,
+  refundError,
+  SHIPMENT_USE_CASE,
+  shipmentError,
+} from './checks.ts';
 import { type LyraError, lyraError, type TransactionFacts } from './wire.ts';
 
-export const SHIPMENT_USE_CASE = 'SHIPMENT_MULTIPLE_AUTHORISATION';
 export const VERIFICATION_DAYS = 180;
 const DAY_MS = 86_400_000;
 /** Order/Get answers at most this many transactions (PSP_015 beyond, providers/lyra.md §5). */
 const ORDER_GET_LIMIT = 30;
-
-const STRONG_AUTHENTICATION = [
-  'AUTO',
-  'ENABLED',
-  'DISABLED',
-  'CHALLENGE_REQUESTED',
-  'CHALLENGE_MANDATE',
-  'NO_PREFERENCE',
-];
-const RESOLUTION_MODES = ['AUTO', 'REFUND_ONLY'];
-
-/** ISO 4217 alpha-3 codes the simulator knows; a well-formed unknown code is INT_010, as recorded (TTT). */
-const KNOWN_CURRENCIES = new Set(
-  (
-    'AED ARS AUD BGN BRL CAD CHF CLP CNY COP CZK DKK EUR GBP HKD HUF IDR ILS INR ISK JPY KRW KWD MAD ' +
-    'MXN MYR NOK NZD PEN PHP PLN QAR RON RUB SAR SEK SGD THB TND TRY TWD UAH USD VND XAF XOF XPF ZAR'
-  ).split(' '),
-);
 
 /** Test cards (providers/lyra.md §6); any other number is refused. */
 const TEST_CARDS: Record<string, { accepted: boolean; brand: string; network: string }> = {
@@ -104,80 +97,10 @@ export interface SimTransaction {
   authorizationNumber: string;
 }
 
-type Body = Record<string, unknown>;
-
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const randomText = (length: number) =>
   Array.from({ length }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
 const newUuid = () => randomBytes(16).toString('hex');
-
-const invalidInput = (code: string, message: string, name: string, value: unknown) =>
-  lyraError(code, message, `Invalid input value [name=${name}, value=${String(value)}]`);
-
-const isObject = (value: unknown): value is Body =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** INT_900 for a parameter the service does not have (a typo must not pass silently). */
-function unknownParameter(body: Body, known: readonly string[]): LyraError | undefined {
-  const extra = Object.keys(body).find((key) => !known.includes(key));
-  return extra === undefined
-    ? undefined
-    : lyraError('INT_900', 'the parameter does not exist', `Unknown parameter [name=${extra}]`);
-}
-
-function checkAmount(value: unknown): LyraError | undefined {
-  return Number.isSafeInteger(value) && (value as number) > 0
-    ? undefined
-    : invalidInput('INT_009', 'invalid amount', 'amount', value);
-}
-
-function checkCurrency(value: unknown): LyraError | undefined {
-  return typeof value === 'string' && KNOWN_CURRENCIES.has(value)
-    ? undefined
-    : invalidInput('INT_010', 'invalid currency', 'currency', value);
-}
-
-/** orderId: up to 64 characters (the character set Lyra allows is [?]: any is taken). */
-function checkOrderId(value: unknown): LyraError | undefined {
-  return value === undefined ||
-    value === null ||
-    (typeof value === 'string' && value.length > 0 && value.length <= 64)
-    ? undefined
-    : invalidInput('INT_013', 'invalid orderId', 'orderId', value);
-}
-
-/** metadata: an object of string values (Lyra's limits on it are [?]). */
-function checkMetadata(value: unknown): LyraError | undefined {
-  return value === undefined ||
-    value === null ||
-    (isObject(value) && Object.values(value).every((v) => typeof v === 'string'))
-    ? undefined
-    : invalidInput('INT_091', 'invalid metadata', 'metadata', JSON.stringify(value));
-}
-
-function checkComment(value: unknown): LyraError | undefined {
-  return value === undefined || value === null || (typeof value === 'string' && value.length <= 255)
-    ? undefined
-    : invalidInput('INT_898', 'invalid comment', 'comment', value);
-}
-
-function checkCustomer(value: unknown): LyraError | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!isObject(value))
-    return invalidInput('INT_902', 'web-service input data validation error', 'customer', value);
-  const { email } = value;
-  const emailValid =
-    email === undefined ||
-    email === null ||
-    (typeof email === 'string' && email.length <= 150 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email));
-  return emailValid ? undefined : invalidInput('INT_015', 'invalid customer email', 'customer.email', email);
-}
-
-function checkUuid(value: unknown): LyraError | undefined {
-  return typeof value === 'string' && value.length > 0
-    ? undefined
-    : invalidInput('INT_902', 'web-service input data validation error', 'uuid', value);
-}
 
 const transactionNotFound = (uuid: unknown) =>
   lyraError('PSP_010', 'transaction not found', `No transaction found for uuid ${String(uuid)}`);
@@ -198,59 +121,7 @@ export class LyraState {
 
   /** Charge/CreatePayment: validates, stores the payment, returns it (its formToken is the answer). */
   createPayment(body: Body): SimPayment | LyraError {
-    const invalid =
-      unknownParameter(body, [
-        'amount',
-        'currency',
-        'orderId',
-        'customer',
-        'formAction',
-        'useCase',
-        'ipnTargetUrl',
-        'metadata',
-        'strongAuthentication',
-        'transactionOptions',
-        'paymentMethods',
-        'contrib',
-        'fingerPrintId',
-        'formTokenVersion',
-        'taxAmount',
-        'taxRate',
-      ]) ??
-      checkAmount(body.amount) ??
-      checkCurrency(body.currency) ??
-      (this.shop.currencies.includes(body.currency as string)
-        ? undefined
-        : lyraError(
-            'PSP_606',
-            'currency not supported for this contract and/or shop',
-            `Currency ${String(body.currency)} is not accepted by shop ${this.shop.shopId}`,
-          )) ??
-      checkOrderId(body.orderId) ??
-      checkCustomer(body.customer) ??
-      (body.useCase === undefined || body.useCase === null || body.useCase === SHIPMENT_USE_CASE
-        ? undefined
-        : invalidInput('INT_804', 'invalid useCase', 'useCase', body.useCase)) ??
-      (body.strongAuthentication === undefined ||
-      STRONG_AUTHENTICATION.includes(body.strongAuthentication as string)
-        ? undefined
-        : invalidInput(
-            'INT_050',
-            'invalid strongAuthentication',
-            'strongAuthentication',
-            body.strongAuthentication,
-          )) ??
-      // Other form actions (REGISTER_PAY, SILENT, ...) exist but are not simulated.
-      (body.formAction === undefined || body.formAction === 'PAYMENT'
-        ? undefined
-        : invalidInput('INT_875', 'invalid formAction', 'formAction', body.formAction)) ??
-      (body.ipnTargetUrl === undefined ||
-      (typeof body.ipnTargetUrl === 'string' &&
-        /^https?:\/\//.test(body.ipnTargetUrl) &&
-        URL.canParse(body.ipnTargetUrl))
-        ? undefined
-        : invalidInput('INT_926', 'invalid ipnTargetUrl', 'ipnTargetUrl', body.ipnTargetUrl)) ??
-      checkMetadata(body.metadata);
+    const invalid = createPaymentError(body, this.shop);
     if (invalid) return invalid;
 
     const payment: SimPayment = {
@@ -330,15 +201,7 @@ export class LyraState {
 
   /** Charge/CreateShipmentTransaction: a DEBIT on an accepted, unexpired initial transaction. */
   createShipment(body: Body): SimTransaction | LyraError {
-    const invalid =
-      unknownParameter(body, ['uuid', 'amount', 'currency', 'orderId', 'comment', 'metadata', 'customer']) ??
-      checkUuid(body.uuid) ??
-      checkAmount(body.amount) ??
-      (body.currency === undefined ? undefined : checkCurrency(body.currency)) ??
-      checkOrderId(body.orderId) ??
-      checkComment(body.comment) ??
-      checkMetadata(body.metadata) ??
-      checkCustomer(body.customer);
+    const invalid = shipmentError(body);
     if (invalid) return invalid;
     const initial = this.transactions.get(body.uuid as string);
     if (!initial) return transactionNotFound(body.uuid);
@@ -393,27 +256,7 @@ export class LyraState {
 
   /** Transaction/CancelOrRefund (and Transaction/Refund): a CREDIT under a DEBIT, never above what it debited. */
   refund(body: Body, service: 'CancelOrRefund' | 'Refund'): SimTransaction | LyraError {
-    const params = [
-      'uuid',
-      'amount',
-      'currency',
-      'comment',
-      ...(service === 'CancelOrRefund' ? ['resolutionMode'] : []),
-    ];
-    const invalid =
-      unknownParameter(body, params) ??
-      checkUuid(body.uuid) ??
-      (body.amount === undefined ? undefined : checkAmount(body.amount)) ??
-      (body.currency === undefined ? undefined : checkCurrency(body.currency)) ??
-      (body.resolutionMode === undefined || RESOLUTION_MODES.includes(body.resolutionMode as string)
-        ? undefined
-        : invalidInput(
-            'INT_902',
-            'web-service input data validation error',
-            'resolutionMode',
-            body.resolutionMode,
-          )) ??
-      checkComment(body.comment);
+    const invalid = refundError(body, service);
     if (invalid) return invalid;
     const debit = this.transactions.get(body.uuid as string);
     if (!debit) return transactionNotFound(body.uuid);
@@ -460,8 +303,7 @@ export class LyraState {
 
   /** Transaction/Cancel: an initial without shipments, or a shipment never refunded. */
   cancel(body: Body): SimTransaction | LyraError {
-    const invalid =
-      unknownParameter(body, ['uuid', 'comment']) ?? checkUuid(body.uuid) ?? checkComment(body.comment);
+    const invalid = cancelError(body);
     if (invalid) return invalid;
     const transaction = this.transactions.get(body.uuid as string);
     if (!transaction) return transactionNotFound(body.uuid);
@@ -492,18 +334,14 @@ export class LyraState {
 
   /** Transaction/Get. */
   get(body: Body): SimTransaction | LyraError {
-    const invalid = unknownParameter(body, ['uuid']) ?? checkUuid(body.uuid);
+    const invalid = getError(body);
     if (invalid) return invalid;
     return this.transactions.get(body.uuid as string) ?? transactionNotFound(body.uuid);
   }
 
   /** Order/Get: the order's transactions, oldest first; none is an empty list ([?] the real answer). */
   order(body: Body): SimTransaction[] | LyraError {
-    const invalid =
-      unknownParameter(body, ['orderId', 'operationType']) ??
-      (typeof body.orderId === 'string' && body.orderId !== ''
-        ? checkOrderId(body.orderId)
-        : invalidInput('INT_013', 'invalid orderId', 'orderId', body.orderId));
+    const invalid = orderError(body);
     if (invalid) return invalid;
     const found = [...this.transactions.values()].filter(
       (t) =>
