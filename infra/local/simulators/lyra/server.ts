@@ -14,7 +14,7 @@
  *     the recordings' mocks answer 200, integrators report INT_905 inside a 200.
  *   Auth: a missing or wrong Basic pair is INT_905 "invalid login or private key" (HTTP 200 [?]),
  *     checked before the service name; a service that does not exist is INT_901 [?]; a body that is
- *     not a JSON object is INT_902; a parameter the service does not have is INT_900 [?] (state.ts
+ *     not a JSON object is INT_902; a parameter the service does not have is INT_900 [?] (checks.ts
  *     lists each service's parameters).
  *   Charge/CreatePayment -> { formToken, _type: "V4/Charge/PaymentForm" }, the token ~700 opaque
  *     characters; INT_009 amount (a positive integer), INT_010 currency (a known ISO 4217 code,
