@@ -14,7 +14,10 @@
 import type { ProviderName } from '../shared/domain/order.ts';
 import type { AffirmCredentials } from '../shared/providers/affirm/config.ts';
 import { AFFIRM_ENV, AFFIRM_SANDBOX_URL } from '../shared/providers/affirm/env.ts';
+import type { LyraCredentials } from '../shared/providers/lyra/config.ts';
+import { LYRA_DEFAULT_BASE_URL, LYRA_ENV } from '../shared/providers/lyra/env.ts';
 import type { AffirmSimulator } from './local/simulators/affirm/server.ts';
+import type { LyraSimulator } from './local/simulators/lyra/server.ts';
 import type { RouteSpec } from './routes.ts';
 
 /** A simulator the local stack started. */
@@ -84,6 +87,9 @@ const lazily = <Module>(path: string): Promise<Module> =>
 /** The hub's route for Affirm's webhooks (API.md), where the local Affirm simulator sends them. */
 export const AFFIRM_WEBHOOK_PATH = '/v1/affirm/webhooks';
 
+/** The hub's route for Lyra's IPN (API.md): the shop's notification URL, where the Lyra simulator posts. */
+export const LYRA_IPN_PATH = '/v1/lyra/ipn';
+
 const provider = <Name extends ProviderName, Secret extends object, Simulator extends LocalSimulator>(
   spec: ProviderSpec<Secret, Simulator, Name>,
 ) => spec;
@@ -152,6 +158,75 @@ export const PROVIDERS = {
   Then approve as the customer (${simulatorUrl}/__control/outbox has the link) and authorize:
     curl -s -X POST ${simulatorUrl}/__control/checkouts/<checkoutId>/approve
     curl -s -X POST ${hubUrl}/v1/affirm/checkouts/<checkoutId>/authorize -H 'authorization: Bearer ${posKey}'`;
+      },
+    },
+  }),
+  lyra: provider<'lyra', LyraCredentials, LyraSimulator>({
+    name: 'lyra',
+    title: 'Lyra',
+    summary: 'Lyra (PayZen, Systempay...) payment on shipment',
+    env: { baseUrl: LYRA_ENV.baseUrl, secretId: LYRA_ENV.secretId, timeoutMs: LYRA_ENV.timeoutMs },
+    // The brand is the host (api.payzen.eu, api.systempay.fr...); the keys in the secret choose TEST or PRODUCTION.
+    baseUrl: { default: LYRA_DEFAULT_BASE_URL, contextKey: 'lyraBaseUrl' },
+    secret: {
+      constructId: 'LyraKeys',
+      description:
+        'Lyra shop keys: {"shopId":"...","restPassword":"...","hmacKey":"...","publicKey":"shopId:..."} (Back Office > Settings > Shop > REST API keys, see README)',
+      localId: 'payments-hub/lyra',
+    },
+    routes: [
+      { method: 'POST', path: '/v1/lyra/payments', function: 'create-payment' },
+      { method: 'POST', path: LYRA_IPN_PATH, function: 'ipn-handler' },
+      { method: 'GET', path: '/v1/lyra/pay/{payToken}', function: 'ipn-handler' },
+      { method: 'POST', path: '/v1/lyra/return', function: 'ipn-handler' },
+      { method: 'POST', path: '/v1/orders/{orderId}/shipments', function: 'create-shipment' },
+    ],
+    simulator: {
+      defaultPort: 4020,
+      portEnv: 'LYRA_SIMULATOR_PORT',
+      secret: {
+        shopId: '69876357',
+        restPassword: 'testpassword_SIM',
+        hmacKey: 'testhmac_SIM',
+        publicKey: '69876357:testpublickey_SIM',
+      },
+      secretEnv: {
+        shopId: 'LYRA_SHOP_ID',
+        restPassword: 'LYRA_REST_PASSWORD',
+        hmacKey: 'LYRA_HMAC_KEY',
+        publicKey: 'LYRA_PUBLIC_KEY',
+      },
+      async start({ port, host, secret, hubUrl }) {
+        const { startLyraSimulator } = await lazily<typeof import('./local/simulators/lyra/server.ts')>(
+          './local/simulators/lyra/server.ts',
+        );
+        return startLyraSimulator({
+          port,
+          host,
+          ...secret,
+          // The shop's IPN URL, as set in the Back Office; the hub also sends it with each payment.
+          ipnUrl: () => {
+            const hub = hubUrl();
+            return hub ? `${hub}${LYRA_IPN_PATH}` : undefined;
+          },
+        });
+      },
+      tryIt: ({ hubUrl, simulatorUrl, posKey }) => {
+        const example = JSON.stringify({
+          orderId: `ship-${Date.now()}`,
+          amount: 7412,
+          currency: 'EUR',
+          customer: { email: 'jane@example.com' },
+        });
+        return `    curl -s ${hubUrl}/v1/lyra/payments \\
+      -H 'authorization: Bearer ${posKey}' -H 'content-type: application/json' \\
+      -d '${example}'
+
+  Then open its lyra.payUrl in a browser and pay with 4970100000000055 (or, without a browser:
+    curl -s -X POST ${simulatorUrl}/__control/payments/<formToken>/pay -H 'content-type: application/json' -d '{"card":"4970100000000055"}')
+  and debit the first shipment:
+    curl -s ${hubUrl}/v1/orders/<orderId>/shipments -H 'authorization: Bearer ${posKey}' \\
+      -H 'content-type: application/json' -d '{"shipmentId":"parcel-1","amount":3500}'`;
       },
     },
   }),

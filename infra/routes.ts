@@ -79,6 +79,21 @@ export const FUNCTIONS = {
     table: 'read',
     secrets: [],
   },
+  'create-payment': {
+    description: 'Opens a payment on shipment (Lyra): the card is authorized, each shipment debited later',
+    table: 'readWrite',
+    secrets: routedProviders('create-payment'),
+  },
+  'ipn-handler': {
+    description: "Applies Lyra's signed IPNs once; serves the pay page and the signed browser return",
+    table: 'readWrite',
+    secrets: routedProviders('ipn-handler'),
+  },
+  'create-shipment': {
+    description: 'Debits one shipment of a payment on shipment, at most once',
+    table: 'readWrite',
+    secrets: routedProviders('create-shipment'),
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 /** Functions without an HTTP route, started by the platform (schedule, stream) or, locally, by the local stack. */

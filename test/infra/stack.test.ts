@@ -249,6 +249,9 @@ describe('PaymentsHubStack', () => {
     // Not an HTTP function: called with no orders to look at, it answers an empty sweep summary.
     reconciler: 'summary',
     'agent-console': 404, // serves its page and assets by route: a route it does not serve is not found
+    'create-payment': 401,
+    'ipn-handler': 404, // Lyra's notification route and the shopper's pages
+    'create-shipment': 401,
   };
 
   it('bundles functions that load with only the environment the stack gives them', () => {

@@ -7,6 +7,7 @@ import { startLocalStack } from '../../infra/local/stack.ts';
 export interface StackInfo {
   hubUrl: string;
   affirmUrl: string;
+  lyraUrl: string;
   env: Record<string, string>;
   keys: { pos: string; posLocation: string; admin: string };
   /** DynamoDB Local's Java process: a test may stall it (SIGSTOP) and must resume it (SIGCONT). */
@@ -32,6 +33,7 @@ export default async function setup(project: TestProject) {
   project.provide('stack', {
     hubUrl: stack.hubUrl,
     affirmUrl: stack.simulators.affirm.url,
+    lyraUrl: stack.simulators.lyra.url,
     env: stack.env,
     keys: stack.keys,
     dynamodbPid: stack.dynamodbPid ?? 0,

@@ -1,4 +1,7 @@
-/** Helpers for tests that talk to the running local stack over HTTP: the hub, and the Affirm simulator's control API. */
+/**
+ * Helpers for tests that talk to the running local stack over HTTP: the hub, and the Affirm
+ * simulator's control API (the Lyra simulator's: lyra-stack.ts).
+ */
 
 import { afterAll, beforeAll, inject } from 'vitest';
 
@@ -136,6 +139,7 @@ export const affirmSim = {
 export async function advanceClocks(seconds: number): Promise<void> {
   await http(`${stack().hubUrl}/__local/clock`, json({ advanceSeconds: seconds }));
   await http(`${stack().affirmUrl}/__control/clock`, json({ advanceSeconds: seconds }));
+  await http(`${stack().lyraUrl}/__control/clock`, json({ advanceSeconds: seconds }));
 }
 
 /**

@@ -5,11 +5,14 @@
  *
  *   the VERIFICATION accepted (PAID / ACCEPTED or AUTHORISED)  -> authorized: the initial
  *       transaction is kept, the authorization lasts 180 days, the CB guarantee 30 days
- *   refused (UNPAID)                                          -> refused: nothing can be shipped
- *   anything else (RUNNING...)                                -> logged
+ *   refused (UNPAID) once the order is closed                 -> refused: nothing can be shipped
+ *   anything else (RUNNING, a refusal while the shopper may    -> logged
+ *       still try another card: orderCycle OPEN)
  *
- * Never backwards: an authorized or refused payment no longer moves, and an answer older than
- * the last one applied is only logged. An answer whose amount or currency differs from the
+ * Never backwards: an authorized payment no longer moves, and an answer older than the last one
+ * applied is only logged. A refused payment may still become authorized: Lyra's form lets the
+ * shopper try again, and an accepted verification is an authorization that exists at Lyra, which
+ * the hub must know of (ignoring it would leave the card held while the merchant sees a refusal). An answer whose amount or currency differs from the
  * order's is not applied (logged as a mismatch): the hub never authorizes what it did not ask.
  * A notification is applied once, however often delivered (its id is recorded with its effect).
  */
@@ -25,7 +28,7 @@ import {
   updateLyraOrder,
   withPayment,
 } from './order.ts';
-import type { LyraPaymentAnswer, LyraTransaction } from './types.ts';
+import type { LyraPaymentAnswer, LyraPaymentState, LyraTransaction } from './types.ts';
 
 export type LyraAnswerSource = 'ipn' | 'browser' | 'reconciler';
 
@@ -36,9 +39,14 @@ export type LyraAnswerOutcome =
 
 const DAY_MS = 86_400_000;
 
-/** The initial transaction of a payment on shipment: the VERIFICATION, else the first one. */
+/**
+ * The initial transaction of a payment on shipment: among the VERIFICATIONs (every transaction when
+ * there is none), the accepted one, else the latest attempt (the order's transactions come oldest first).
+ */
 export function initialTransaction(answer: LyraPaymentAnswer): LyraTransaction | undefined {
-  return answer.transactions.find((t) => t.operationType === 'VERIFICATION') ?? answer.transactions[0];
+  const verifications = answer.transactions.filter((t) => t.operationType === 'VERIFICATION');
+  const candidates = verifications.length > 0 ? verifications : answer.transactions;
+  return candidates.find((t) => verdict(t) === 'authorized') ?? candidates.at(-1);
 }
 
 function verdict(transaction: LyraTransaction | undefined): 'authorized' | 'refused' | undefined {
@@ -66,7 +74,7 @@ export async function applyLyraAnswer(
 ): Promise<LyraAnswerOutcome> {
   const orderId = answer.orderDetails.orderId;
   const found = orderId ? await orders.get(orderId) : undefined;
-  if (!found || found.provider !== 'lyra') return { outcome: 'unknown_order' };
+  if (found?.provider !== 'lyra') return { outcome: 'unknown_order' };
   let outcome: 'applied' | 'logged' = 'logged';
   try {
     const order = await updateLyraOrder(orders, asLyra(found), (current) => {
@@ -110,7 +118,11 @@ function decide(
   )
     return log('amount_or_currency_mismatch');
   if (!target || !transaction) return log('informational');
-  if (payment.state !== 'awaiting_payment') return log('does_not_move_the_payment');
+  // A refusal while the form is open: the shopper may try another card.
+  if (target === 'refused' && answer.orderCycle === 'OPEN') return log('shopper_may_retry');
+  const from: LyraPaymentState[] =
+    target === 'authorized' ? ['awaiting_payment', 'refused'] : ['awaiting_payment'];
+  if (!from.includes(payment.state)) return log('does_not_move_the_payment');
   if (payment.lastIpnAt && answer.serverDate < payment.lastIpnAt) return log('older_than_last');
 
   if (target === 'refused') {

@@ -18,6 +18,7 @@ import type { Caller } from '../caller.ts';
 import { type OperationOutcome, performOperation, type SagaDeps } from '../operations.ts';
 import { isPast, type Operation } from '../order.ts';
 import { loadVisibleOrder } from '../order-access.ts';
+import type { RidingWriteFor } from '../ports.ts';
 import { asLyra, guaranteed, isAuthorized, type LyraOrder } from './order.ts';
 
 export interface CreateShipmentCommand {
@@ -25,6 +26,8 @@ export interface CreateShipmentCommand {
   shipmentId: string;
   amount: number;
   caller: Caller;
+  /** A write to ride in the step that debits the shipment (the Idempotency-Key's stored answer). */
+  riding?: RidingWriteFor;
 }
 
 export interface ShipmentOutcome {
@@ -37,6 +40,8 @@ export interface ShipmentOutcome {
   guaranteed: boolean;
   /** True when this shipment was debited (or refused) by an earlier request: answer it again. */
   replayed: boolean;
+  /** The attempt answered. */
+  operation: Operation;
 }
 
 /** The key that makes every request for one shipment the same request, whatever its Idempotency-Key. */
@@ -72,7 +77,13 @@ export async function createShipment(
   try {
     outcome = await performOperation(
       deps,
-      { orderId: command.orderId, kind: 'debit', requestKey: shipmentKey(command.shipmentId), load },
+      {
+        orderId: command.orderId,
+        kind: 'debit',
+        requestKey: shipmentKey(command.shipmentId),
+        load,
+        ...(command.riding ? { riding: command.riding } : {}),
+      },
       (order, _connector, retry) => {
         const lyraOrder = asLyra(order);
         if (!isAuthorized(lyraOrder))
@@ -121,6 +132,11 @@ export async function createShipment(
   return answer(order, operation, command, now, false);
 }
 
+/** The answer for a shipment's attempt on the order (what `riding` stores with the Idempotency-Key). */
+export function shipmentAnswer(order: LyraOrder, operation: Operation, now: Date): ShipmentOutcome {
+  return answer(order, operation, { shipmentId: operation.shipmentId ?? '' }, now, false);
+}
+
 /** The shipment's attempts on the order (debits with its id), oldest first. */
 function shipmentAttempts(order: LyraOrder, shipmentId: string): Operation[] {
   return order.operations.filter((op) => op.kind === 'debit' && op.shipmentId === shipmentId);
@@ -136,7 +152,7 @@ function isFinal(operation: Operation): boolean {
 function answer(
   order: LyraOrder,
   operation: Operation,
-  command: CreateShipmentCommand,
+  command: Pick<CreateShipmentCommand, 'shipmentId'>,
   now: Date,
   replayed: boolean,
 ): ShipmentOutcome {
@@ -149,5 +165,6 @@ function answer(
     ...(debited && operation.providerRef ? { transactionUuid: operation.providerRef } : {}),
     guaranteed: debited && guaranteed(order, new Date(operation.finishedAt ?? now.toISOString())),
     replayed,
+    operation,
   };
 }
