@@ -80,12 +80,13 @@ export const FUNCTIONS = {
     secrets: [],
   },
   'create-payment': {
-    description: 'Opens a payment on shipment (Lyra): the card is authorized, each shipment debited later',
+    description: 'Opens a payment on shipment: the card is authorized, each shipment debited later',
     table: 'readWrite',
     secrets: routedProviders('create-payment'),
   },
   'ipn-handler': {
-    description: "Applies Lyra's signed IPNs once; serves the pay page and the signed browser return",
+    description:
+      "Applies the provider's signed payment notifications once; serves the pay page and the signed browser return",
     table: 'readWrite',
     secrets: routedProviders('ipn-handler'),
   },

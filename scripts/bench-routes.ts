@@ -43,6 +43,25 @@ export const DOCUMENTED_MINIMUM: Record<OperationId, { requests: number; steps: 
   void: { requests: 4, steps: 'as capture' },
   'get-unknown': { requests: 2, steps: 'authenticate, read (nothing)' },
   health: { requests: 0, steps: '' },
+  'lyra-create': {
+    requests: 3,
+    steps:
+      'authenticate, create (reserve the id, its pay page reference in the same transaction), change (record the form token)',
+  },
+  'lyra-ipn': {
+    requests: 2,
+    steps:
+      'read (Lyra echoes the order id), change (the order, its event and the IPN recorded as applied: one transaction)',
+  },
+  shipment: {
+    requests: 4,
+    steps: 'authenticate, read, change (the debit reserved), change (debited, the shipment recorded)',
+  },
+  'shipment-keyed': {
+    requests: 5,
+    steps: 'shipment + claim the key (the key is completed in the change that records the shipment)',
+  },
+  'shipment-again': { requests: 2, steps: 'authenticate, read (the shipment is there: the same answer)' },
 };
 
 export interface RouteFigures {

@@ -11,9 +11,10 @@
  * CPU time is process.cpuUsage (user + system) of this process from sending a request to having
  * read its answer: the gateway, the function, and this bench's HTTP client (the /health row shows
  * what that frame costs with a function that does nothing). The Affirm simulator the hub calls
- * runs in a child process (scripts/bench-affirm-simulator.ts) and DynamoDB Local is a Java
- * process: neither is counted. (startLocalStack also starts an in-process simulator; nothing
- * calls it.)
+ * and the Lyra simulator run in child processes (scripts/bench-simulator.ts) and DynamoDB Local
+ * is a Java process: none is counted. (startLocalStack also starts in-process simulators; nothing
+ * calls them.) The IPN row is measured around the simulator's pay control route, which answers
+ * once the hub answered the IPN it sent: what is counted is the hub handling the IPN.
  */
 
 import { spawn } from 'node:child_process';
@@ -37,7 +38,12 @@ export const OPERATIONS = [
   { id: 'refund-replay', route: 'the same refund again (same key and body): replayed' },
   { id: 'void', route: 'POST /v1/orders/{orderId}/void' },
   { id: 'get-unknown', route: 'GET /v1/orders/{unknown}: 404' },
-  { id: 'health', route: 'GET /health (no DynamoDB, no key)' },
+  { id: 'lyra-create', route: 'POST /v1/lyra/payments' },
+  { id: 'lyra-ipn', route: "POST /v1/lyra/ipn: the accepted card's IPN, applied", apiKey: false },
+  { id: 'shipment', route: 'POST /v1/orders/{orderId}/shipments' },
+  { id: 'shipment-keyed', route: 'POST /v1/orders/{orderId}/shipments, Idempotency-Key' },
+  { id: 'shipment-again', route: 'the same shipment again (same shipmentId and amount): 200' },
+  { id: 'health', route: 'GET /health (no DynamoDB, no key)', apiKey: false },
 ] as const;
 
 export type OperationId = (typeof OPERATIONS)[number]['id'];
@@ -65,7 +71,11 @@ export interface RouteCostOptions {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export async function measureRouteCosts(options: RouteCostOptions): Promise<Map<OperationId, Sample[]>> {
-  const affirm = await startChildSimulator();
+  const affirm = await startChildSimulator('affirm');
+  const lyra = await startChildSimulator('lyra').catch(async (error) => {
+    await affirm.stop();
+    throw error;
+  });
   let stack: LocalStack | undefined;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
@@ -75,14 +85,14 @@ export async function measureRouteCosts(options: RouteCostOptions): Promise<Map<
       dynamodbPort: options.dynamodbEndpoint ? undefined : await freePort(),
       ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),
       tableName: options.tableName ?? 'payments-hub-bench',
-      providers: { affirm: { baseUrl: affirm.url } },
+      providers: { affirm: { baseUrl: affirm.url }, lyra: { baseUrl: lyra.url } },
       logLevel: 'silent',
     });
     // Loaded by startLocalStack (it stores the API keys through the data layer) with the stack's
     // environment: this import is the very instance the gateway's functions use.
     const { db } = await import('../shared/data/client.ts');
     const counter = countDynamoDbRequests(db);
-    const flow = new Flow(stack, affirm.url, agent, counter.take);
+    const flow = new Flow(stack, { affirm: affirm.url, lyra: lyra.url }, agent, counter.take);
     const samples = new Map<OperationId, Sample[]>(OPERATIONS.map((o) => [o.id, []]));
     for (let round = 0; round < options.warmup + options.rounds; round++) {
       const measured = await flow.round();
@@ -94,8 +104,15 @@ export async function measureRouteCosts(options: RouteCostOptions): Promise<Map<
     agent.destroy();
     await stack?.stop();
     await affirm.stop();
+    await lyra.stop();
   }
 }
+
+type Measure = (
+  id: OperationId,
+  expected: number,
+  call: () => Promise<Answer>,
+) => Promise<Record<string, unknown>>;
 
 interface Answer {
   status: number;
@@ -110,14 +127,14 @@ class Flow {
 
   constructor(
     private readonly stack: LocalStack,
-    private readonly affirmUrl: string,
+    private readonly simulators: { affirm: string; lyra: string },
     private readonly agent: Agent,
     private readonly takeCounts: () => CommandCounts,
   ) {}
 
   async round(): Promise<Map<OperationId, Sample>> {
     const samples = new Map<OperationId, Sample>();
-    const measure = async (id: OperationId, expected: number, call: () => Promise<Answer>) => {
+    const measure: Measure = async (id, expected, call) => {
       this.takeCounts();
       const wallStart = performance.now();
       const cpuStart = process.cpuUsage();
@@ -163,7 +180,33 @@ class Flow {
     await measure('void', 200, () => this.hub('POST', `/v1/orders/${String(other.orderId)}/void`));
     await measure('get-unknown', 404, () => this.hub('GET', `/v1/orders/${this.id('missing')}`));
     await measure('health', 200, () => this.hub('GET', '/health', undefined, undefined, false));
+    await this.shipments(measure);
     return samples;
+  }
+
+  /** Flow C: a payment on shipment, its IPN, and its shipments. */
+  private async shipments(measure: Measure): Promise<void> {
+    const payment = await measure('lyra-create', 201, () =>
+      this.hub('POST', '/v1/lyra/payments', {
+        orderId: this.id('lyra'),
+        amount: 7412,
+        currency: 'EUR',
+        customer: { email: 'jane@example.com', firstName: 'Jane', lastName: 'Doe' },
+      }),
+    );
+    const orderId = String(payment.orderId);
+    const formToken = (payment.lyra as { formToken?: unknown } | undefined)?.formToken;
+    if (typeof formToken !== 'string') throw new Error(`no lyra.formToken in ${JSON.stringify(payment)}`);
+    await measure('lyra-ipn', 200, () =>
+      send(this.agent, 'POST', `${this.simulators.lyra}/__control/payments/${formToken}/pay`, {
+        card: '4970100000000055',
+      }),
+    );
+    const ship = (shipmentId: string, headers?: Record<string, string>) =>
+      this.hub('POST', `/v1/orders/${orderId}/shipments`, { shipmentId, amount: 2500 }, headers);
+    await measure('shipment', 201, () => ship('parcel-1'));
+    await measure('shipment-keyed', 201, () => ship('parcel-2', this.key('shipment')));
+    await measure('shipment-again', 200, () => ship('parcel-1'));
   }
 
   private id(kind: string): string {
@@ -198,7 +241,7 @@ class Flow {
     const answer = await send(
       this.agent,
       'POST',
-      `${this.affirmUrl}/__control/checkouts/${checkoutIdOf(order)}/approve`,
+      `${this.simulators.affirm}/__control/checkouts/${checkoutIdOf(order)}/approve`,
     );
     if (answer.status !== 200) throw new Error(`approve at the simulator: ${answer.status}`);
   }
@@ -261,10 +304,12 @@ function send(
   });
 }
 
-async function startChildSimulator(): Promise<{ url: string; stop(): Promise<void> }> {
+async function startChildSimulator(
+  provider: 'affirm' | 'lyra',
+): Promise<{ url: string; stop(): Promise<void> }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'scripts/bench-affirm-simulator.ts')],
+    ['--import', 'tsx', join(ROOT, 'scripts/bench-simulator.ts'), provider],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -278,7 +323,9 @@ async function startChildSimulator(): Promise<{ url: string; stop(): Promise<voi
   const firstLine = new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.once('line', (line) => resolve(line.trim()));
-    child.once('exit', (code) => reject(new Error(`the Affirm simulator exited (${code}) before listening`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the ${provider} simulator exited (${code}) before listening`)),
+    );
   });
   try {
     return { url: await firstLine, stop };

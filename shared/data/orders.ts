@@ -68,8 +68,8 @@ async function queryPartition(orderId: string): Promise<Item[]> {
  * the same transaction as the order, so a reference finds the order as soon as it exists; the
  * condition refuses a reference already owned by another order.
  */
-function newProviderRefs(previous: Order, next: Order): Item[] {
-  const known = new Set(providerRefs(previous));
+function newProviderRefs(previous: Order | undefined, next: Order): Item[] {
+  const known = new Set(previous ? providerRefs(previous) : []);
   return providerRefs(next)
     .filter((ref) => !known.has(ref))
     .map((ref) => ({
@@ -96,6 +96,8 @@ export const orderRepository: OrderRepository = {
               },
             },
             { Put: { TableName: TABLE_NAME, Item: paymentItem(order) } },
+            // An order may be born with references (Lyra's pay page token): findable at once.
+            ...newProviderRefs(undefined, order),
           ],
         }),
       );

@@ -23,6 +23,19 @@ export async function loadVisibleOrder(
   return visibleOrder(await orders.get(orderId), caller);
 }
 
+/**
+ * A loader whose first call answers `order`, already read for this request, and every later
+ * call (a lost race, a reload) reads again: one round trip saved, freshness kept where it counts.
+ */
+export function startingWith<T>(order: T, load: () => Promise<T>): () => Promise<T> {
+  let first: T | undefined = order;
+  return () => {
+    const answer = first;
+    first = undefined;
+    return answer === undefined ? load() : Promise.resolve(answer);
+  };
+}
+
 const MAX_ATTEMPTS = 4;
 
 /**

@@ -9,7 +9,7 @@ import { ExpiredError, HubError, StateConflictError } from '../errors.ts';
 import type { Caller } from './caller.ts';
 import { type OperationOutcome, performOperation, type SagaDeps } from './operations.ts';
 import { isPast, type OperationKind, type Order } from './order.ts';
-import { loadVisibleOrder } from './order-access.ts';
+import { loadVisibleOrder, startingWith } from './order-access.ts';
 import type { RidingWriteFor } from './ports.ts';
 
 export interface TransactionCommand {
@@ -27,13 +27,16 @@ function run(
   kind: OperationKind,
   now: Date,
   decide: Parameters<typeof performOperation>[2],
+  /** The order the caller already read for this request: the saga's first look uses it. */
+  loaded?: Order,
 ): Promise<OperationOutcome> {
+  const read = () => loadVisibleOrder(deps.orders, command.orderId, command.caller);
   const request = {
     orderId: command.orderId,
     kind,
     ...(command.requestKey ? { requestKey: command.requestKey } : {}),
     ...(command.riding ? { riding: command.riding } : {}),
-    load: () => loadVisibleOrder(deps.orders, command.orderId, command.caller),
+    load: loaded ? startingWith(loaded, read) : read,
   };
   return performOperation(deps, request, decide, now);
 }
@@ -79,26 +82,33 @@ export async function refundOrder(
   const order = await loadVisibleOrder(deps.orders, command.orderId, command.caller);
   if (deps.connectors(order.provider).capabilities.debit)
     return refundAcrossShipments(deps, order, command, now);
-  return run(deps, command, 'refund', now, (order, _connector, retry) => {
-    requireAuthorization(order);
-    if (order.capturedAmount === 0) {
-      throw invalidState(
-        order.voidedAt
-          ? 'The authorization was voided; there is nothing to refund.'
-          : 'Nothing has been captured yet; void the authorization instead.',
-      );
-    }
-    const refundable = order.refundableAmount;
-    // A retry re-sends its first attempt's amount: the same operation must carry the same body.
-    const amount = retry?.amount ?? command.amount ?? refundable;
-    if (amount > refundable || refundable === 0) {
-      throw new StateConflictError(
-        'AMOUNT_EXCEEDS_CAPTURED',
-        `At most ${refundable} ${order.currency} minor units can still be refunded.`,
-      );
-    }
-    return { kind: 'refund', amount, ...(command.reason ? { reason: command.reason } : {}) };
-  });
+  return run(
+    deps,
+    command,
+    'refund',
+    now,
+    (order, _connector, retry) => {
+      requireAuthorization(order);
+      if (order.capturedAmount === 0) {
+        throw invalidState(
+          order.voidedAt
+            ? 'The authorization was voided; there is nothing to refund.'
+            : 'Nothing has been captured yet; void the authorization instead.',
+        );
+      }
+      const refundable = order.refundableAmount;
+      // A retry re-sends its first attempt's amount: the same operation must carry the same body.
+      const amount = retry?.amount ?? command.amount ?? refundable;
+      if (amount > refundable || refundable === 0) {
+        throw new StateConflictError(
+          'AMOUNT_EXCEEDS_CAPTURED',
+          `At most ${refundable} ${order.currency} minor units can still be refunded.`,
+        );
+      }
+      return { kind: 'refund', amount, ...(command.reason ? { reason: command.reason } : {}) };
+    },
+    order,
+  );
 }
 
 /**
@@ -126,10 +136,11 @@ export function voidOrder(deps: SagaDeps, command: TransactionCommand, now: Date
  */
 async function refundAcrossShipments(
   deps: SagaDeps,
-  order: Order,
+  loaded: Order,
   command: TransactionCommand & { amount?: number; reason?: string },
   now: Date,
 ): Promise<OperationOutcome> {
+  const order = await finishOwnParts(deps, loaded, command, now);
   requireAuthorization(order);
   if (order.capturedAmount === 0) throw invalidState('Nothing has been debited yet; void the order instead.');
   const partKey = (shipmentId: string) =>
@@ -197,6 +208,52 @@ async function refundAcrossShipments(
       `${remaining} ${order.currency} minor units could not be spread over refundable shipments.`,
     );
   return outcome;
+}
+
+/**
+ * A retry first finishes the parts of its own refund whose outcome stayed unknown (each by its
+ * part key: the saga reads the provider and re-sends only what never landed), so that their
+ * reservations count as done or released before the rest is spread.
+ */
+async function finishOwnParts(
+  deps: SagaDeps,
+  order: Order,
+  command: TransactionCommand,
+  now: Date,
+): Promise<Order> {
+  const key = command.requestKey;
+  if (!key) return order;
+  const unsettled = order.operations.filter(
+    (op) =>
+      op.kind === 'refund' &&
+      op.requestKey?.startsWith(`${key}#`) &&
+      (op.state === 'running' || op.state === 'unresolved'),
+  );
+  let current = order;
+  for (const part of unsettled) {
+    const settled = await performOperation(
+      deps,
+      {
+        orderId: command.orderId,
+        kind: 'refund',
+        requestKey: part.requestKey as string,
+        load: () => loadVisibleOrder(deps.orders, command.orderId, command.caller),
+      },
+      // Reached only if the part never landed: re-send it as it was first sent.
+      (_order, _connector, retry) =>
+        retry
+          ? {
+              kind: 'refund',
+              amount: retry.amount,
+              ...(retry.targetRef ? { targetRef: retry.targetRef } : {}),
+              ...(retry.reason ? { reason: retry.reason } : {}),
+            }
+          : undefined,
+      now,
+    );
+    current = settled.order;
+  }
+  return current;
 }
 
 function requireAuthorization(order: Order): void {

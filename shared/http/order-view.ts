@@ -20,12 +20,17 @@ export function orderView(order: Order, now: Date) {
     ...(pending
       ? { pendingOperation: { kind: pending.kind, amount: pending.amount, state: pending.state } }
       : {}),
-    shipments: order.shipments.map(({ shipmentId, amount, createdAt, status }) => ({
-      shipmentId,
-      amount,
-      createdAt,
-      status,
-    })),
+    shipments: order.shipments.map(
+      ({ shipmentId, amount, createdAt, status, providerRef, refundedAmount }) => ({
+        shipmentId,
+        amount,
+        createdAt,
+        status,
+        // The provider's transaction of this debit, once known ('unknown' marks a debit still being settled).
+        ...(providerRef && providerRef !== 'unknown' ? { transactionUuid: providerRef } : {}),
+        refundedAmount: refundedAmount ?? 0,
+      }),
+    ),
     refunds: order.refunds.map(({ refundId, amount, createdAt, reason }) => ({
       refundId,
       amount,

@@ -69,7 +69,7 @@ describe('flow C: the seed example', () => {
     expect(created.body.lyra.payUrl).toMatch(new RegExp(`^${hub.url()}/v1/lyra/pay/[A-Za-z0-9_-]{24}$`));
     const { orderId } = created.body;
     const [createCall] = (await lyraSim.requests()).filter(
-      (r) => r.path === '/api-payment/V4/Charge/CreatePayment' && r.body.orderId === orderId,
+      (r) => r.path === '/api-payment/V4/Charge/CreatePayment' && r.body?.orderId === orderId,
     );
     expect(createCall?.body).toMatchObject({
       amount: 7412,
@@ -162,7 +162,7 @@ describe('flow C: an order that cannot ship', () => {
     expect(late.body.code).toBe('ORDER_NOT_AUTHORIZED');
     expect(
       (await lyraSim.requests()).some(
-        (r) => r.body.orderId === created.body.orderId && r.path.endsWith('CreateShipmentTransaction'),
+        (r) => r.body?.orderId === created.body.orderId && r.path.endsWith('CreateShipmentTransaction'),
       ),
     ).toBe(false);
   });

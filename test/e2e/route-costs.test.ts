@@ -21,10 +21,12 @@ describe('route bench', () => {
 
     for (const { id } of OPERATIONS) expect(samples.get(id), id).toHaveLength(1);
     const counts = (id: (typeof OPERATIONS)[number]['id']) => samples.get(id)?.[0]?.dynamodb ?? {};
-    for (const { id } of OPERATIONS.filter((o) => o.id !== 'health')) {
+    for (const { id } of OPERATIONS.filter((o) => o.id !== 'health'))
       expect(totalRequests(counts(id)), id).toBeGreaterThan(0);
+    for (const { id } of OPERATIONS.filter((o) => !('apiKey' in o)))
       expect(counts(id).GetItemCommand, `${id}: the API-key lookup`).toBeGreaterThanOrEqual(1);
-    }
+    // The IPN is authenticated by Lyra's signature: no key lookup.
+    expect(counts('lyra-ipn').GetItemCommand).toBeUndefined();
     expect(counts('get').QueryCommand).toBeGreaterThanOrEqual(1);
     expect(counts('create').TransactWriteItemsCommand).toBeGreaterThanOrEqual(1);
     expect(counts('refund-keyed').PutItemCommand, 'the Idempotency-Key claim').toBeGreaterThanOrEqual(1);

@@ -6,9 +6,13 @@ import { change, event, type Operation } from '#shared/domain/order.ts';
 import { ReservationRefusedError } from '#shared/domain/ports.ts';
 import { ConcurrentUpdateError } from '#shared/errors.ts';
 import { uniqueId } from '../support/ids.ts';
-import { AUTHORIZED, affirmOrder } from '../support/orders.ts';
+import { type AffirmOrderOverrides, AUTHORIZED, affirmOrder } from '../support/orders.ts';
 
 const NOW = new Date('2026-01-01T00:05:00.000Z');
+
+/** An order of its own: its checkout id too (the table gives a provider reference to one order only). */
+const storedOrder = (overrides: AffirmOrderOverrides) =>
+  affirmOrder({ checkout: { checkoutId: uniqueId('CHK') }, ...overrides });
 
 async function stored(orderId: string) {
   const order = await orderRepository.get(orderId);
@@ -19,7 +23,7 @@ async function stored(orderId: string) {
 describe('order repository on DynamoDB Local', () => {
   it('creates an order once; a second insert returns the stored one untouched', async () => {
     const orderId = uniqueId('order');
-    const first = affirmOrder({ orderId, version: 0, amount: 1_000 });
+    const first = storedOrder({ orderId, version: 0, amount: 1_000 });
     expect(await orderRepository.insert(first)).toEqual({ created: true });
     const second = await orderRepository.insert({ ...first, amount: 9_999 });
     expect(second.created).toBe(false);
@@ -28,7 +32,7 @@ describe('order repository on DynamoDB Local', () => {
 
   it('refuses a write based on a stale version, and keeps the stored order', async () => {
     const orderId = uniqueId('order');
-    const order = affirmOrder({ orderId, version: 0 });
+    const order = storedOrder({ orderId, version: 0 });
     await orderRepository.insert(order);
     const saved = await orderRepository.save(
       change(order, { capturedAmount: 100 }, NOW, [event(NOW, 'capture.succeeded')]),
@@ -42,7 +46,7 @@ describe('order repository on DynamoDB Local', () => {
 
   it('lets exactly one of many concurrent writers from the same version win', async () => {
     const orderId = uniqueId('order');
-    const order = affirmOrder({ orderId, version: 0 });
+    const order = storedOrder({ orderId, version: 0 });
     await orderRepository.insert(order);
     const writers = Array.from({ length: 8 }, (_, i) =>
       orderRepository.save(
@@ -65,7 +69,7 @@ describe('order repository on DynamoDB Local', () => {
   it('finds an order by its Affirm checkout id at once, and round-trips payment, operations, refunds and events', async () => {
     const orderId = uniqueId('order');
     const checkoutId = uniqueId('CHK');
-    const order = affirmOrder({
+    const order = storedOrder({
       orderId,
       version: 0,
       checkout: { state: 'creating', expiresAt: '2026-01-01T01:00:00.000Z', checkoutId: undefined },
@@ -160,7 +164,7 @@ describe('order repository on DynamoDB Local', () => {
   it('refuses to give one provider reference to two orders', async () => {
     const checkoutId = uniqueId('CHK');
     const sendWith = async (orderId: string) => {
-      const order = affirmOrder({ orderId, version: 0 });
+      const order = storedOrder({ orderId, version: 0 });
       await orderRepository.insert(order);
       return orderRepository.save(
         change(
@@ -181,7 +185,7 @@ describe('order repository on DynamoDB Local', () => {
     // Prepare: an order with 100.00 capturable; debits are not exclusive.
     const orderId = uniqueId('order');
     await orderRepository.insert(
-      affirmOrder({ orderId, version: 0, authorization: { ...AUTHORIZED, amount: 10_000 } }),
+      storedOrder({ orderId, version: 0, authorization: { ...AUTHORIZED, amount: 10_000 } }),
     );
 
     // Act: twenty reservations at once.
@@ -212,7 +216,7 @@ describe('order repository on DynamoDB Local', () => {
 
   it('lets an exclusive operation start only on an order with nothing in flight, and nothing start beside it', async () => {
     const orderId = uniqueId('order');
-    await orderRepository.insert(affirmOrder({ orderId, version: 0, authorization: AUTHORIZED }));
+    await orderRepository.insert(storedOrder({ orderId, version: 0, authorization: AUTHORIZED }));
     const refusal = async (begin: Promise<void>) => {
       try {
         await begin;
@@ -248,7 +252,7 @@ describe('order repository on DynamoDB Local', () => {
 
   it('moves an operation on only while it is as expected (state, owner, lease)', async () => {
     const orderId = uniqueId('order');
-    await orderRepository.insert(affirmOrder({ orderId, version: 0, authorization: AUTHORIZED }));
+    await orderRepository.insert(storedOrder({ orderId, version: 0, authorization: AUTHORIZED }));
     const op = operation('op_1', 'capture', 1_000);
     await orderRepository.beginOperation(orderId, { ...reserve(op), exclusive: false, events: [], now: NOW });
     const step = (owner: string, states: ('running' | 'unresolved')[] = ['running']) =>
@@ -267,7 +271,7 @@ describe('order repository on DynamoDB Local', () => {
   it("writes an Idempotency-Key's answer with the order change it rides in, and the change alone when the key moved on", async () => {
     // Prepare: a claimed key, and an order.
     const orderId = uniqueId('order');
-    const order = affirmOrder({ orderId, version: 0 });
+    const order = storedOrder({ orderId, version: 0 });
     await orderRepository.insert(order);
     const scope = uniqueId('key');
     expect(await claimIdempotencyKey(scope, 'k1', 'fp-1', NOW, 60_000)).toEqual({ outcome: 'claimed' });
@@ -291,7 +295,7 @@ describe('order repository on DynamoDB Local', () => {
 
   it('removes a reservation only if nobody changed it', async () => {
     const orderId = uniqueId('order');
-    const order = affirmOrder({ orderId, version: 0 });
+    const order = storedOrder({ orderId, version: 0 });
     await orderRepository.insert(order);
     await orderRepository.save(change(order, { capturedAmount: 1 }, NOW, []));
     await orderRepository.remove(order);

@@ -20,6 +20,7 @@ export type LyraOrderView = {
   refundedAmount: number;
   remainingAmount: number;
   authorizationExpiresAt?: string;
+  createdAt: string;
   lyra: {
     state: string;
     formToken?: string;
@@ -118,15 +119,17 @@ export const lyraSim = {
   }) => post(`${stack().lyraUrl}/__control/faults`, fault),
   clearFaults: () => http(`${stack().lyraUrl}/__control/faults`, { method: 'DELETE' }),
   requests: async () =>
+    // body: absent on a request without one (the form's script, a GET).
     (
-      await http<{ method: string; path: string; body: Record<string, unknown> }[]>(
+      await http<{ method: string; path: string; body?: Record<string, unknown> }[]>(
         `${stack().lyraUrl}/__control/requests`,
       )
     ).body,
   /** The calls of one service (e.g. `Charge/CreateShipmentTransaction`) about the initial transaction `uuid`. */
   callsFor: async (service: string, uuid: string) =>
     (await lyraSim.requests()).filter(
-      (r) => r.path === `/api-payment/V4/${service}` && (r.body as { uuid?: string }).uuid === uuid,
+      (r) =>
+        r.path === `/api-payment/V4/${service}` && (r.body as { uuid?: string } | undefined)?.uuid === uuid,
     ),
 };
 

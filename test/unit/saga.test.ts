@@ -37,7 +37,9 @@ function fakeProvider(
   const pause = () => new Promise((resolve) => setTimeout(resolve, options.delayMs?.() ?? 0));
   const connector: PaymentConnector = {
     provider: 'affirm',
-    capabilities: { capture: 'full', debit: true },
+    // Capture-shaped (Affirm's): refunds follow the captured amount, not shipments. The debit
+    // tests call the saga directly, as create-shipment does.
+    capabilities: { capture: 'full', debit: false },
     exclusiveKinds: new Set(options.exclusive ?? []),
     async execute(_order, operation) {
       calls.push(operation.operationId);

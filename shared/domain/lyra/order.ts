@@ -19,6 +19,12 @@ export const AUTHORIZATION_DAYS = 180;
 export const GUARANTEE_DAYS = 30;
 /** How long a payment may stay awaited before the reconciler asks Lyra (a lost IPN), and again after each look. */
 export const AWAITED_LOOK_EVERY_MS = 10 * 60_000;
+/**
+ * After this long, an awaited payment is no longer asked about: the shopper did not pay, and a
+ * payment made later still reaches the hub by its IPN (retried by Lyra) or its signed browser
+ * return. Lyra does not document the form token's lifetime; a week is well beyond any session.
+ */
+export const AWAITED_LOOK_FOR_MS = 7 * 24 * 3600_000;
 
 /** Narrows an order reached through Lyra (an IPN, a Lyra route): any other is not found there. */
 export function asLyra(order: Order): LyraOrder {
@@ -75,11 +81,15 @@ export function payPageRef(payToken: string): string {
   return `pay:${payToken}`;
 }
 
-/** A payment still awaited is asked about every few minutes (its IPN may be lost); never once it ended. */
+/**
+ * A payment still awaited is asked about every few minutes (its IPN may be lost), for a week;
+ * never once it ended.
+ */
 export function reconcileDueAt(order: LyraOrder): string | undefined {
   if (order.payment.state !== 'awaiting_payment') return undefined;
-  const since = Date.parse(order.payment.lookedAt ?? order.createdAt);
-  return new Date(since + AWAITED_LOOK_EVERY_MS).toISOString();
+  const next = Date.parse(order.payment.lookedAt ?? order.createdAt) + AWAITED_LOOK_EVERY_MS;
+  if (next > Date.parse(order.createdAt) + AWAITED_LOOK_FOR_MS) return undefined;
+  return new Date(next).toISOString();
 }
 
 /** Whether a shipment debited now keeps the CB payment guarantee (within 30 days of the order). */

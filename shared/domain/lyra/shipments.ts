@@ -17,7 +17,7 @@ import { DeclinedError, ExpiredError, StateConflictError } from '../../errors.ts
 import type { Caller } from '../caller.ts';
 import { type OperationOutcome, performOperation, type SagaDeps } from '../operations.ts';
 import { isPast, type Operation } from '../order.ts';
-import { loadVisibleOrder } from '../order-access.ts';
+import { loadVisibleOrder, startingWith } from '../order-access.ts';
 import type { RidingWriteFor } from '../ports.ts';
 import { asLyra, guaranteed, isAuthorized, type LyraOrder } from './order.ts';
 
@@ -81,7 +81,7 @@ export async function createShipment(
         orderId: command.orderId,
         kind: 'debit',
         requestKey: shipmentKey(command.shipmentId),
-        load,
+        load: startingWith(before, load),
         ...(command.riding ? { riding: command.riding } : {}),
       },
       (order, _connector, retry) => {

@@ -10,15 +10,9 @@
  */
 
 import type { LyraGateway, LyraPayment, LyraTransaction } from '../../domain/lyra/types.ts';
-import type { Operation, Order, ProviderName } from '../../domain/order.ts';
+import type { Operation, Order } from '../../domain/order.ts';
 import { type PaymentConnector, type ProviderEffect, ProviderRefusal } from '../../domain/ports.ts';
 import { isRefused } from './mapping.ts';
-
-/**
- * The provider's name. Cast until 'lyra' joins ProviderPayments (shared/domain/order.ts); the
- * cast is then a no-op and may go.
- */
-const LYRA = 'lyra' as string as ProviderName;
 
 /** The metadata key a debit carries: the hub's operation id. */
 export const HUB_OPERATION_ID = 'hubOperationId';
@@ -67,7 +61,7 @@ function declined(transaction: LyraTransaction, what: string): ProviderRefusal {
 
 export function createLyraConnector(gateway: LyraGateway): PaymentConnector {
   return {
-    provider: LYRA,
+    provider: 'lyra',
     // A payment on shipment has no capture: each shipment is a debit.
     capabilities: { capture: 'none', debit: true },
     // Debits run concurrently (twenty shipments may race, each on its own reservation). A refund

@@ -1,0 +1,147 @@
+/**
+ * Flow C after shipping: refunds are spread over the debited shipments (one CancelOrRefund per
+ * shipment's DEBIT, oldest first), never more than was debited, at most once under retries; void
+ * cancels the initial transaction when nothing shipped, and otherwise stops further shipments.
+ */
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { hub } from '../support/hub.ts';
+import { authorizedLyraOrder, LYRA_KEYS, lyraSim, order, shipment } from '../support/lyra-stack.ts';
+
+afterEach(async () => {
+  await lyraSim.clearFaults();
+});
+
+type SimTransaction = {
+  uuid: string;
+  operationType: string;
+  amount: number;
+  status: string;
+  detailedStatus: string;
+  transactionDetails: { parentTransactionUuid: string | null };
+};
+
+/** The order's transactions at the simulator (Order/Get): Lyra's truth, whatever the hub believes. */
+async function simulatorTransactions(orderId: string): Promise<SimTransaction[]> {
+  const response = await fetch(`${lyraSim.url()}/api-payment/V4/Order/Get`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Basic ${Buffer.from(`${LYRA_KEYS.shopId}:${LYRA_KEYS.restPassword}`).toString('base64')}`,
+    },
+    body: JSON.stringify({ orderId }),
+  });
+  return ((await response.json()) as { answer: { transactions: SimTransaction[] } }).answer.transactions;
+}
+
+/** Credits per debited shipment, by the shipment's DEBIT uuid. */
+async function creditsByDebit(orderId: string): Promise<Record<string, number>> {
+  const credits: Record<string, number> = {};
+  for (const t of await simulatorTransactions(orderId)) {
+    if (t.operationType !== 'CREDIT' || t.status !== 'PAID') continue;
+    const parent = t.transactionDetails.parentTransactionUuid ?? '?';
+    credits[parent] = (credits[parent] ?? 0) + t.amount;
+  }
+  return credits;
+}
+
+const refund = (orderId: string, body: Record<string, unknown>, idempotencyKey?: string) =>
+  hub.post(`/v1/orders/${orderId}/refunds`, body, idempotencyKey ? { idempotencyKey } : {});
+
+/** The seed's order, shipped in full: 35.00, 25.00, 14.12; the shipments' DEBIT uuids. */
+async function shippedSeedOrder() {
+  const { orderId } = await authorizedLyraOrder(7412);
+  const uuids: string[] = [];
+  for (const [id, amount] of [
+    ['parcel-1', 3500],
+    ['parcel-2', 2500],
+    ['parcel-3', 1412],
+  ] as const) {
+    const answer = await shipment(orderId, id, amount);
+    expect(answer.status).toBe(201);
+    uuids.push(answer.body.transactionUuid ?? '');
+  }
+  return { orderId, uuids };
+}
+
+describe('flow C: refunds spread over the debited shipments', () => {
+  it('refunds 50.00 from the first two shipments, then the rest, then nothing more', async () => {
+    const { orderId, uuids } = await shippedSeedOrder();
+    const [first, second, third] = uuids as [string, string, string];
+
+    const partial = await refund(orderId, { amount: 5000, reason: 'two parcels returned' });
+    expect(partial.status).toBe(200);
+    expect(partial.body).toMatchObject({ refundedAmount: 5000, status: 'partially_refunded' });
+    expect(await creditsByDebit(orderId)).toEqual({ [first]: 3500, [second]: 1500 });
+
+    const rest = await refund(orderId, {});
+    expect(rest.status).toBe(200);
+    expect(rest.body).toMatchObject({ refundedAmount: 7412, status: 'refunded' });
+    expect(await creditsByDebit(orderId)).toEqual({ [first]: 3500, [second]: 2500, [third]: 1412 });
+
+    const more = await refund(orderId, { amount: 1 });
+    expect(more.status).toBe(409);
+    expect(more.body.code).toBe('AMOUNT_EXCEEDS_CAPTURED');
+    const view = await order(orderId);
+    expect(view.shipments.map((s) => s.refundedAmount)).toEqual([3500, 2500, 1412]);
+  });
+
+  it('refunds once when the answer of a part is lost and the caller retries with its key', async () => {
+    const { orderId, uuids } = await shippedSeedOrder();
+    const [first, second] = uuids as [string, string];
+    // The first part's answer is lost after Lyra applied it.
+    await lyraSim.fault({
+      match: 'POST /api-payment/V4/Transaction/CancelOrRefund',
+      mode: 'timeout',
+      when: 'after',
+    });
+    const lost = await refund(orderId, { amount: 4000 }, 'refund-lost-part');
+    expect(lost.status).toBe(502);
+    const retried = await refund(orderId, { amount: 4000 }, 'refund-lost-part');
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body).toMatchObject({ refundedAmount: 4000 });
+    expect(await creditsByDebit(orderId)).toEqual({ [first]: 3500, [second]: 500 });
+    const again = await refund(orderId, { amount: 4000 }, 'refund-lost-part');
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await creditsByDebit(orderId)).toEqual({ [first]: 3500, [second]: 500 });
+  });
+
+  it('refuses to refund before anything shipped, and to capture a payment on shipment', async () => {
+    const { orderId } = await authorizedLyraOrder(3000);
+    const early = await refund(orderId, { amount: 100 });
+    expect(early.status).toBe(409);
+    const capture = await hub.post(`/v1/orders/${orderId}/capture`, {});
+    expect(capture.status).toBe(409);
+    expect(capture.body.code).toBe('INVALID_STATE');
+  });
+});
+
+describe('flow C: void', () => {
+  it('cancels the initial transaction when nothing shipped; nothing can ship after', async () => {
+    const { orderId, view } = await authorizedLyraOrder(3000);
+    const voided = await hub.post(`/v1/orders/${orderId}/void`, {});
+    expect(voided.status).toBe(200);
+    expect(voided.body).toMatchObject({ status: 'voided', remainingAmount: 0 });
+    const initial = (await simulatorTransactions(orderId)).find(
+      (t) => t.uuid === view.lyra.initialTransactionUuid,
+    );
+    expect(initial?.detailedStatus).toBe('CANCELLED');
+    const late = await shipment(orderId, 'after-void', 1000);
+    expect(late.status).toBe(409);
+  });
+
+  it('stops further shipments after some shipped, keeping what was debited', async () => {
+    const { orderId } = await authorizedLyraOrder(6000);
+    expect((await shipment(orderId, 'before-void', 2000)).status).toBe(201);
+    const voided = await hub.post(`/v1/orders/${orderId}/void`, {});
+    expect(voided.status).toBe(200);
+    expect(voided.body).toMatchObject({ capturedAmount: 2000, remainingAmount: 0 });
+    const late = await shipment(orderId, 'after-void', 1000);
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('INVALID_STATE');
+    // The debited shipment can still be refunded.
+    const refunded = await refund(orderId, {});
+    expect(refunded.status).toBe(200);
+    expect(refunded.body).toMatchObject({ refundedAmount: 2000 });
+  });
+});
