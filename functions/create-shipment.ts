@@ -48,6 +48,7 @@ export const handler = httpApi(
         orderId: event.params.orderId,
         shipmentId: event.body.shipmentId,
         amount: event.body.amount,
+        ...(event.body.currency ? { currency: event.body.currency } : {}),
         caller: context.caller,
         ...(reply.riding ? { riding: reply.riding } : {}),
       },

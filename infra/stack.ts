@@ -200,6 +200,15 @@ export class PaymentsHubStack extends Stack {
               },
             },
           }),
+          // A storefront to tell of a payment just authorized (an IPN's doing).
+          FilterCriteria.filter({
+            dynamodb: {
+              NewImage: {
+                SK: { S: FilterRule.isEqual('PAYMENT') },
+                [TABLE.storefrontToTell]: { BOOL: FilterRule.isEqual(true) },
+              },
+            },
+          }),
         ],
       }),
     );

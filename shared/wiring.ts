@@ -12,8 +12,10 @@ import type { SagaDeps } from './domain/operations.ts';
 import type { Order, ProviderName } from './domain/order.ts';
 import type { PaymentConnector } from './domain/ports.ts';
 import type { ReconcileDeps } from './domain/reconcile.ts';
+import { confirmWithSnipcart } from './domain/snipcart/confirm.ts';
 import { affirmConnector, affirmDeps } from './wiring/affirm.ts';
 import { lyraConnector, lyraDeps } from './wiring/lyra.ts';
+import { snipcartConfirmDeps } from './wiring/snipcart.ts';
 
 /**
  * How each provider's connector is built: one entry per provider, which the type requires, so
@@ -45,5 +47,8 @@ export function reconcileDeps(): ReconcileDeps {
     sweeps: sweepRepository,
     lookAtPayment: (order, now) =>
       order.provider === 'affirm' ? PAYMENT_LOOKS.affirm(order, now) : PAYMENT_LOOKS.lyra(order, now),
+    // Built only for an order that has a storefront to tell: other stacks need no Snipcart keys.
+    tellStorefront: async (order, now) =>
+      (await confirmWithSnipcart(snipcartConfirmDeps(), order, now, { respectBackoff: true })).outcome,
   };
 }

@@ -43,6 +43,8 @@ export async function claimIdempotencyKey(
   fingerprint: string,
   now: Date,
   leaseMs: number,
+  /** How long the answer is replayed: 24 h for Idempotency-Key, shorter for a route's own window. */
+  ttlSeconds = IDEMPOTENCY_TTL_SECONDS,
 ): Promise<ClaimResult> {
   const nowMs = now.getTime();
   try {
@@ -56,7 +58,7 @@ export async function claimIdempotencyKey(
           fingerprint,
           leaseUntil: nowMs + leaseMs,
           createdAt: now.toISOString(),
-          expiresAt: Math.floor(nowMs / 1000) + IDEMPOTENCY_TTL_SECONDS,
+          expiresAt: Math.floor(nowMs / 1000) + ttlSeconds,
         },
         ConditionExpression:
           'attribute_not_exists(PK) OR expiresAt < :nowSeconds OR (#status = :inProgress AND fingerprint = :fingerprint AND leaseUntil < :nowMs)',

@@ -23,6 +23,7 @@ import {
   type ShipmentRecord,
 } from '../domain/order.ts';
 import { reconcileDueAt } from '../domain/payments.ts';
+import { awaitsFirstTell } from '../domain/snipcart/link.ts';
 import { TABLE_NAME } from './client.ts';
 import { TABLE } from './table.ts';
 
@@ -88,6 +89,8 @@ export function paymentItem(order: Order): Item {
     provider: order.provider,
     payment: order.payment,
     ...dueIndex(SWEEPS.payment, reconcileDueAt(order), order.orderId),
+    // Read by the table stream's filter (infra/stack.ts): a storefront to tell at once.
+    ...(awaitsFirstTell(order) ? { [TABLE.storefrontToTell]: true } : {}),
   };
 }
 

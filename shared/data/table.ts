@@ -4,7 +4,7 @@
  *
  * Items (see docs/data-model.md for the access patterns):
  *   ORDER#<orderId>             ORDER                      order root: amounts, version
- *   ORDER#<orderId>             AFFIRM                     Affirm checkout and authorization
+ *   ORDER#<orderId>             PAYMENT                    the provider's payment data
  *   ORDER#<orderId>             OP#<operationId>           one per capture/refund/void, with its state and the caller's key
  *   ORDER#<orderId>             REFUND#<refundId>          one per refund
  *   REF#<provider>#<ref>        REF                        provider reference (Affirm checkout id) -> orderId
@@ -21,6 +21,11 @@ export const TABLE = {
   gsi1: { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
   /** Epoch seconds; DynamoDB deletes the item some time after. Readers still check it. */
   ttlAttribute: 'expiresAt',
+  /**
+   * On an order's payment item while a storefront (Snipcart) awaits its first word of an
+   * authorized payment: the table stream's filter wakes the reconciler on it (infra/stack.ts).
+   */
+  storefrontToTell: 'storefrontToTell',
 } as const;
 
 /** CreateTable input for DynamoDB Local and tests; the CDK stack maps the same constants. */

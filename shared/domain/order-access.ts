@@ -1,4 +1,4 @@
-import { ConcurrentUpdateError, NotFoundError, StateConflictError } from '../errors.ts';
+import { ConcurrentUpdateError, NotFoundError, StateConflictError, ValidationError } from '../errors.ts';
 import { type Caller, canSeeLocation } from './caller.ts';
 import type { Order, OrderChange } from './order.ts';
 import { isBeingCreated } from './payments.ts';
@@ -34,6 +34,14 @@ export function startingWith<T>(order: T, load: () => Promise<T>): () => Promise
     first = undefined;
     return answer === undefined ? load() : Promise.resolve(answer);
   };
+}
+
+/** A request that names a currency must name the order's: 400 otherwise, before anything moves. */
+export function requireOrderCurrency(order: Order, currency: string | undefined): void {
+  if (currency === undefined || currency === order.currency) return;
+  throw new ValidationError('The request body is not valid.', [
+    { path: 'currency', message: `must be the order's currency (${order.currency}) or be omitted` },
+  ]);
 }
 
 const MAX_ATTEMPTS = 4;

@@ -18,6 +18,7 @@
 import type { AffirmPayment } from './affirm/types.ts';
 import type { LyraPayment } from './lyra/types.ts';
 import type { RefusalReason } from './ports.ts';
+import type { SnipcartLink } from './snipcart/link.ts';
 
 export type Channel = 'in_store' | 'telesales' | 'online';
 
@@ -124,6 +125,11 @@ export interface OrderCore {
   /** The operation that runs alone (exclusive kind) while it is in flight. */
   exclusiveOperationId?: string;
   voidedAt?: string;
+  /**
+   * The storefront whose checkout this order pays, when it is not the hub's own caller: Snipcart's
+   * payment session (flow D), told of the payment once it is authorized.
+   */
+  storefront?: SnipcartLink;
   /** Every operation, oldest first. */
   operations: Operation[];
   refunds: RefundRecord[];

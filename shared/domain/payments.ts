@@ -7,6 +7,7 @@
 import * as affirm from './affirm/order.ts';
 import * as lyra from './lyra/order.ts';
 import type { Order } from './order.ts';
+import { confirmationDueAt } from './snipcart/link.ts';
 import type { OrderStatus } from './status.ts';
 
 /** True while the provider's payment is still being opened: the order is nobody's to see yet. */
@@ -39,8 +40,19 @@ export function providerRefs(order: Order): string[] {
   }
 }
 
-/** When the reconciler should next look at the order's payment at its provider; undefined: nothing to look at. */
+/**
+ * When the reconciler should next look at the order: at its payment at the provider, or at the
+ * storefront still to be told of it (Snipcart); undefined: nothing to look at.
+ */
 export function reconcileDueAt(order: Order): string | undefined {
+  const atProvider = providerDueAt(order);
+  const atStorefront = confirmationDueAt(order);
+  if (!atProvider || !atStorefront) return atProvider ?? atStorefront;
+  // ISO 8601 instants in UTC: the earlier sorts first.
+  return [atProvider, atStorefront].sort()[0];
+}
+
+function providerDueAt(order: Order): string | undefined {
   switch (order.provider) {
     case 'affirm':
       return affirm.reconcileDueAt(order);

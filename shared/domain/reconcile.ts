@@ -3,6 +3,8 @@
  *
  *   1. orders whose payment is due a look: asked of their provider (a lost webhook, a browser
  *      that never came back, a telesales checkout confirmed but not yet authorized)
+ *      and storefronts still to be told of an authorized payment (Snipcart, after an outage or a
+ *      closed tab)
  *   2. orders with an operation in flight past its due time: settled by reading the provider
  *      (the saga's settlement; never sent again blindly)
  *
@@ -14,12 +16,15 @@
 import { type SagaDeps, settleDueOperations } from './operations.ts';
 import type { Order } from './order.ts';
 import type { SweepRepository } from './ports.ts';
+import { mustConfirm, snipcartLink } from './snipcart/link.ts';
 
 export interface ReconcileDeps {
   saga: SagaDeps;
   sweeps: SweepRepository;
   /** Asks the order's provider about its payment and applies the answer; returns what happened, for the summary. */
   lookAtPayment(order: Order, now: Date): Promise<string>;
+  /** Tells the order's storefront (Snipcart) of its authorized payment; returns what happened. */
+  tellStorefront(order: Order, now: Date): Promise<string>;
 }
 
 export interface ReconcileSummary {
@@ -51,9 +56,19 @@ export async function reconcile(
       }
     }
   };
-  await each(payments, async (order) => {
-    const outcome = await deps.lookAtPayment(order, now);
+  const count = (outcome: string) => {
     summary.payments[outcome] = (summary.payments[outcome] ?? 0) + 1;
+  };
+  await each(payments, async (order) => {
+    // An authorized payment whose storefront is still to be told has nothing to ask its provider.
+    let current = order;
+    if (!mustConfirm(order)) {
+      count(await deps.lookAtPayment(order, now));
+      // The look may just have authorized a storefront's payment: tell it on the fresh order.
+      if (!snipcartLink(order)) return;
+      current = (await deps.saga.orders.get(order.orderId)) ?? order;
+    }
+    if (mustConfirm(current)) count(`storefront_${await deps.tellStorefront(current, now)}`);
   });
   await each(operations, async (order) => {
     summary.operationsSettled += await settleDueOperations(deps.saga, order, now);

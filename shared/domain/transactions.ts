@@ -9,8 +9,9 @@ import { ExpiredError, HubError, StateConflictError } from '../errors.ts';
 import type { Caller } from './caller.ts';
 import { type OperationOutcome, performOperation, type SagaDeps } from './operations.ts';
 import { isPast, type OperationKind, type Order } from './order.ts';
-import { loadVisibleOrder, startingWith } from './order-access.ts';
+import { loadVisibleOrder, requireOrderCurrency, startingWith } from './order-access.ts';
 import type { RidingWriteFor } from './ports.ts';
+import { refundAcrossShipments } from './shipment-refunds.ts';
 
 export interface TransactionCommand {
   orderId: string;
@@ -19,6 +20,8 @@ export interface TransactionCommand {
   requestKey?: string;
   /** A write to ride in the step that finishes the request (its Idempotency-Key's stored answer). */
   riding?: RidingWriteFor;
+  /** The currency the caller named, if any: it must be the order's. */
+  currency?: string;
 }
 
 function run(
@@ -52,6 +55,7 @@ export function captureOrder(
   now: Date,
 ): Promise<OperationOutcome> {
   return run(deps, command, 'capture', now, (order, connector) => {
+    requireOrderCurrency(order, command.currency);
     requireAuthorization(order);
     if (connector.capabilities.capture === 'none')
       throw invalidState('This payment is debited per shipment; it has no capture.');
@@ -80,8 +84,13 @@ export async function refundOrder(
   now: Date,
 ): Promise<OperationOutcome> {
   const order = await loadVisibleOrder(deps.orders, command.orderId, command.caller);
-  if (deps.connectors(order.provider).capabilities.debit)
+  requireOrderCurrency(order, command.currency);
+  if (deps.connectors(order.provider).capabilities.debit) {
+    requireAuthorization(order);
+    if (order.capturedAmount === 0)
+      throw invalidState('Nothing has been debited yet; void the order instead.');
     return refundAcrossShipments(deps, order, command, now);
+  }
   return run(
     deps,
     command,
@@ -126,134 +135,6 @@ export function voidOrder(deps: SagaDeps, command: TransactionCommand, now: Date
     requireLive(order, now);
     return { kind: 'void', amount: order.capturableAmount };
   });
-}
-
-/**
- * A payment debited per shipment is refunded per shipment (each refund is a CREDIT of one
- * shipment's DEBIT at the provider): the amount is spread over the shipments, oldest first, one
- * operation each. A retry with the same Idempotency-Key finds the parts it already did (their
- * keys are `<key>#<shipmentId>`) and does only the rest.
- */
-async function refundAcrossShipments(
-  deps: SagaDeps,
-  loaded: Order,
-  command: TransactionCommand & { amount?: number; reason?: string },
-  now: Date,
-): Promise<OperationOutcome> {
-  const order = await finishOwnParts(deps, loaded, command, now);
-  requireAuthorization(order);
-  if (order.capturedAmount === 0) throw invalidState('Nothing has been debited yet; void the order instead.');
-  const partKey = (shipmentId: string) =>
-    command.requestKey ? `${command.requestKey}#${shipmentId}` : undefined;
-  const doneParts = order.operations.filter(
-    (op) =>
-      op.kind === 'refund' &&
-      op.state === 'succeeded' &&
-      command.requestKey &&
-      op.requestKey?.startsWith(`${command.requestKey}#`),
-  );
-  const done = doneParts.reduce((sum, op) => sum + op.amount, 0);
-  const asked = command.amount ?? order.refundableAmount + done;
-  if (asked - done > order.refundableAmount || asked === 0) {
-    throw new StateConflictError(
-      'AMOUNT_EXCEEDS_CAPTURED',
-      `At most ${order.refundableAmount} ${order.currency} minor units can still be refunded.`,
-    );
-  }
-  let remaining = asked - done;
-  let outcome: OperationOutcome = { order };
-  for (const shipment of order.shipments) {
-    if (remaining === 0) break;
-    const key = partKey(shipment.shipmentId);
-    const room = shipment.amount - (shipment.refundedAmount ?? 0);
-    if (
-      shipment.status !== 'debited' ||
-      !shipment.providerRef ||
-      shipment.providerRef === 'unknown' ||
-      room <= 0
-    )
-      continue;
-    if (doneParts.some((op) => op.requestKey === key)) continue;
-    const part = Math.min(room, remaining);
-    const target = shipment.providerRef;
-    outcome = await performOperation(
-      deps,
-      {
-        orderId: command.orderId,
-        kind: 'refund',
-        ...(key ? { requestKey: key } : {}),
-        load: () => loadVisibleOrder(deps.orders, command.orderId, command.caller),
-      },
-      (current, _connector, retry) => {
-        const amount = retry?.amount ?? part;
-        if (amount > current.refundableAmount) {
-          throw new StateConflictError(
-            'AMOUNT_EXCEEDS_CAPTURED',
-            `At most ${current.refundableAmount} ${current.currency} minor units can still be refunded.`,
-          );
-        }
-        return {
-          kind: 'refund',
-          amount,
-          targetRef: target,
-          ...(command.reason ? { reason: command.reason } : {}),
-        };
-      },
-      now,
-    );
-    remaining -= part;
-  }
-  if (remaining > 0)
-    throw invalidState(
-      `${remaining} ${order.currency} minor units could not be spread over refundable shipments.`,
-    );
-  return outcome;
-}
-
-/**
- * A retry first finishes the parts of its own refund whose outcome stayed unknown (each by its
- * part key: the saga reads the provider and re-sends only what never landed), so that their
- * reservations count as done or released before the rest is spread.
- */
-async function finishOwnParts(
-  deps: SagaDeps,
-  order: Order,
-  command: TransactionCommand,
-  now: Date,
-): Promise<Order> {
-  const key = command.requestKey;
-  if (!key) return order;
-  const unsettled = order.operations.filter(
-    (op) =>
-      op.kind === 'refund' &&
-      op.requestKey?.startsWith(`${key}#`) &&
-      (op.state === 'running' || op.state === 'unresolved'),
-  );
-  let current = order;
-  for (const part of unsettled) {
-    const settled = await performOperation(
-      deps,
-      {
-        orderId: command.orderId,
-        kind: 'refund',
-        requestKey: part.requestKey as string,
-        load: () => loadVisibleOrder(deps.orders, command.orderId, command.caller),
-      },
-      // Reached only if the part never landed: re-send it as it was first sent.
-      (_order, _connector, retry) =>
-        retry
-          ? {
-              kind: 'refund',
-              amount: retry.amount,
-              ...(retry.targetRef ? { targetRef: retry.targetRef } : {}),
-              ...(retry.reason ? { reason: retry.reason } : {}),
-            }
-          : undefined,
-      now,
-    );
-    current = settled.order;
-  }
-  return current;
 }
 
 function requireAuthorization(order: Order): void {

@@ -40,24 +40,37 @@ const claims = new WeakMap<object, Claim>();
 /** Requests whose answer rode in their last order write: `after` has nothing left to store. */
 const answeredInline = new WeakSet<object>();
 
-export function idempotency(): MiddlewareObj<HttpEvent, HttpResult, Error, HubContext> {
+/**
+ * Where a route takes its key from when its caller sends no Idempotency-Key header (Snipcart's
+ * refund calls carry none): the key and its scope from the parsed request, and how long the
+ * first answer is replayed.
+ */
+export interface ImplicitKey {
+  keyOf(event: HttpEvent & { body: unknown }): { scope: string; key: string } | undefined;
+  ttlSeconds: number;
+}
+
+export function idempotency(implicit?: ImplicitKey): MiddlewareObj<HttpEvent, HttpResult, Error, HubContext> {
   return {
     before: async (request) => {
-      const key = header(request.event, 'idempotency-key');
-      if (key === undefined) return undefined;
-      if (!VALID_KEY.test(key)) {
-        throw new ValidationError('The Idempotency-Key header is not valid.', [
-          { path: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' },
-        ]);
-      }
-      const scope = request.context.caller.keyId;
-      const { requestContext, rawPath, body } = request.event as HttpEvent & { body: unknown };
+      const event = request.event as HttpEvent & { body: unknown };
+      const named = implicit ? implicit.keyOf(event) : headerKey(request.event, request.context);
+      if (named === undefined) return undefined;
+      const { scope, key } = named;
+      const { requestContext, rawPath, body } = event;
       const claim = {
         scope,
         key,
         fingerprint: fingerprint({ method: requestContext.http.method, rawPath, body }),
       };
-      const result = await claimIdempotencyKey(scope, key, claim.fingerprint, clock.now(), LEASE_MS);
+      const result = await claimIdempotencyKey(
+        scope,
+        key,
+        claim.fingerprint,
+        clock.now(),
+        LEASE_MS,
+        implicit?.ttlSeconds,
+      );
       switch (result.outcome) {
         case 'claimed':
           claims.set(request.context, claim);
@@ -116,6 +129,18 @@ export function idempotency(): MiddlewareObj<HttpEvent, HttpResult, Error, HubCo
       }
     },
   };
+}
+
+/** The caller's Idempotency-Key header, scoped to its API key; undefined without one. */
+function headerKey(event: HttpEvent, context: HubContext): { scope: string; key: string } | undefined {
+  const key = header(event, 'idempotency-key');
+  if (key === undefined) return undefined;
+  if (!VALID_KEY.test(key)) {
+    throw new ValidationError('The Idempotency-Key header is not valid.', [
+      { path: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' },
+    ]);
+  }
+  return { scope: context.caller.keyId, key };
 }
 
 /**

@@ -41,6 +41,7 @@ function payPagePolicy(form: PayForm): string {
     `img-src data: ${hosts}`,
     `font-src ${hosts}`,
     `connect-src ${hosts}`,
+    // The card issuer's 3-D Secure challenge opens in a frame from the bank's own host, any host.
     `frame-src https: ${hosts}`,
     `form-action ${hub} ${hosts}`,
     "base-uri 'none'",

@@ -50,7 +50,11 @@ ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}${body}
     statusCode: status,
     headers: {
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': policy ?? NO_SCRIPT_POLICY,
+      // No page of the hub may be framed by another site (a card form under someone else's page
+      // is clickjacking); X-Frame-Options for browsers that ignore frame-ancestors.
+      'content-security-policy': `${policy ?? NO_SCRIPT_POLICY}; frame-ancestors 'none'`,
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
       'cache-control': 'no-store',
       'referrer-policy': 'no-referrer',
     },

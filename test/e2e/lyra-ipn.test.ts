@@ -133,6 +133,18 @@ describe('flow C: only Lyra’s signature is believed', () => {
     expect(view.lyra.state).toBe('awaiting_payment');
     expect(view.events.some((e) => e.detail?.applied === 'amount_or_currency_mismatch')).toBe(true);
   });
+
+  it('takes no order forward when the order’s total is right but its authorizing transaction holds less', async () => {
+    const { orderId, krAnswer } = await paidWithoutIpn();
+    // Only the transactions' amount changes: the order's total still says 4200.
+    const smaller = krAnswer.replaceAll('"amount":4200', '"amount":100');
+    expect(smaller).not.toBe(krAnswer);
+    expect(smaller).toContain('"orderTotalAmount":4200');
+    expect((await postIpn(ipnFields(smaller))).status).toBe(200);
+    const view = await order(orderId);
+    expect(view.lyra.state).toBe('awaiting_payment');
+    expect(view.authorizedAmount).toBe(0);
+  });
 });
 
 describe('flow C: never backwards', () => {

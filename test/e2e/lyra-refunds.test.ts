@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hub } from '../support/hub.ts';
 import { authorizedLyraOrder, LYRA_KEYS, lyraSim, order, shipment } from '../support/lyra-stack.ts';
+import { http, stack } from '../support/stack.ts';
 
 afterEach(async () => {
   await lyraSim.clearFaults();
@@ -47,6 +48,15 @@ async function creditsByDebit(orderId: string): Promise<Record<string, number>> 
 
 const refund = (orderId: string, body: Record<string, unknown>, idempotencyKey?: string) =>
   hub.post(`/v1/orders/${orderId}/refunds`, body, idempotencyKey ? { idempotencyKey } : {});
+
+/** A caller that retries OPERATION_IN_PROGRESS (409 with Retry-After), as API.md asks. */
+async function untilSettled(call: () => ReturnType<typeof refund>): ReturnType<typeof refund> {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await call();
+    if (answer.body.code !== 'OPERATION_IN_PROGRESS' || attempt >= 20) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 /** The seed's order, shipped in full: 35.00, 25.00, 14.12; the shipments' DEBIT uuids. */
 async function shippedSeedOrder() {
@@ -104,6 +114,77 @@ describe('flow C: refunds spread over the debited shipments', () => {
     const again = await refund(orderId, { amount: 4000 }, 'refund-lost-part');
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await creditsByDebit(orderId)).toEqual({ [first]: 3500, [second]: 500 });
+  });
+
+  it('answers both of two concurrent refunds on their merits, each part aimed at room still left', async () => {
+    // Found by a black-box attack: both once planned on the same shipment, and one got a 502.
+    const { orderId, uuids } = await shippedSeedOrder();
+    const [first, second] = uuids as [string, string];
+    const both = await Promise.all([
+      untilSettled(() => refund(orderId, { amount: 2000 })),
+      untilSettled(() => refund(orderId, { amount: 2000 })),
+    ]);
+    expect(both.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(await creditsByDebit(orderId)).toEqual({ [first]: 3500, [second]: 500 });
+    const view = await order(orderId);
+    expect(view.refundedAmount).toBe(4000);
+    expect(view.pendingOperation).toBeUndefined();
+  });
+
+  it('re-plans a keyed refund retried after another refund took the room it first aimed at', async () => {
+    const { orderId, uuids } = await shippedSeedOrder();
+    const [first, second] = uuids as [string, string];
+    // R1 never reaches Lyra; R2 (no key) then refunds 2000 from the first shipment.
+    await lyraSim.fault({
+      match: 'POST /api-payment/V4/Transaction/CancelOrRefund',
+      mode: 'status',
+      status: 503,
+      times: 1,
+    });
+    expect((await refund(orderId, { amount: 3500 }, 'r1-replanned')).status).toBe(502);
+    expect((await refund(orderId, { amount: 2000 })).status).toBe(200);
+    // R1's retry refunds its 3500 from the room left: 1500 of the first shipment, 2000 of the second.
+    const retried = await refund(orderId, { amount: 3500 }, 'r1-replanned');
+    expect(retried.status).toBe(200);
+    expect(await creditsByDebit(orderId)).toEqual({ [first]: 3500, [second]: 2000 });
+    expect((await order(orderId)).refundedAmount).toBe(5500);
+  });
+
+  it('answers a refund spread over shipments with the whole refund as its operation', async () => {
+    const { orderId } = await shippedSeedOrder();
+    const answer = await refund(orderId, { amount: 5000 });
+    expect(answer.status).toBe(200);
+    expect(answer.body.operation).toMatchObject({ kind: 'refund', amount: 5000, state: 'succeeded' });
+  });
+
+  it('refunds once when the hub’s clock is ahead of Lyra’s and a lost answer is retried', async () => {
+    // Found by a black-box attack: a date window took the landed refund for a lost one.
+    const { orderId, uuids } = await shippedSeedOrder();
+    const [first] = uuids as [string];
+    await http(`${stack().hubUrl}/__local/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceSeconds: 90 }),
+    });
+    try {
+      await lyraSim.fault({
+        match: 'POST /api-payment/V4/Transaction/CancelOrRefund',
+        mode: 'reset',
+        when: 'after',
+        times: 1,
+      });
+      expect((await refund(orderId, { amount: 2000 }, 'skewed-refund')).status).toBe(502);
+      expect((await refund(orderId, { amount: 2000 }, 'skewed-refund')).status).toBe(200);
+      expect(await creditsByDebit(orderId)).toEqual({ [first]: 2000 });
+      expect((await order(orderId)).refundedAmount).toBe(2000);
+    } finally {
+      // Both clocks only move forward: bring Lyra's level with the hub's again.
+      await http(`${lyraSim.url()}/__control/clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ advanceSeconds: 90 }),
+      });
+    }
   });
 
   it('refuses to refund before anything shipped, and to capture a payment on shipment', async () => {

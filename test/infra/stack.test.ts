@@ -113,7 +113,7 @@ describe('PaymentsHubStack', () => {
     });
   });
 
-  it('runs the reconciler every minute and from the table stream, for confirmed checkouts only', () => {
+  it('runs the reconciler every minute and from the table stream, for confirmed checkouts and storefronts to tell only', () => {
     const reconciler = Object.entries(resources).find(
       ([, r]) =>
         r.Type === 'AWS::Lambda::Function' && r.Properties.Description === FUNCTIONS.reconciler.description,
@@ -141,6 +141,12 @@ describe('PaymentsHubStack', () => {
                   payment: { M: { checkout: { M: { state: { S: ['confirmed'] } } } } },
                 },
               },
+            }),
+          },
+          // A storefront (Snipcart) awaiting its first word of an authorized payment.
+          {
+            Pattern: JSON.stringify({
+              dynamodb: { NewImage: { SK: { S: ['PAYMENT'] }, storefrontToTell: { BOOL: [true] } } },
             }),
           },
         ],

@@ -33,7 +33,10 @@ export type LyraOrderView = {
   shipments: { shipmentId: string; amount: number; status: string; refundedAmount?: number }[];
   refunds: { refundId: string; amount: number }[];
   events: { type: string; detail?: Record<string, unknown> }[];
+  pendingOperation?: { kind: string; amount: number; state: string };
+  operation?: { operationId: string; kind: string; amount: number; state: string };
   code?: string;
+  errors?: { path: string; message: string }[];
 };
 
 export type ShipmentAnswer = {

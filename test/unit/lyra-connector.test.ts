@@ -190,11 +190,10 @@ describe('debits', () => {
     expect(lyra.sent).toHaveLength(sent);
   });
 
-  it('without metadata echoed, finds it by amount among the debits no shipment claims, dated after its start', async () => {
+  it('without metadata echoed, finds it by amount among the debits no shipment claims', async () => {
     const claimed = tx({ uuid: 'd-claimed', amount: 2500 });
-    const before = tx({ uuid: 'd-before', amount: 2500, creationDate: '2026-01-05T09:00:00.000Z' });
     const otherAmount = tx({ uuid: 'd-other', amount: 1412 });
-    const lyra = lyraModel({ echo: false, outcomes: ['lost'], transactions: [claimed, before, otherAmount] });
+    const lyra = lyraModel({ echo: false, outcomes: ['lost'], transactions: [claimed, otherAmount] });
     const order = lyraOrder({
       capturedAmount: 2500,
       shipments: [
@@ -317,15 +316,7 @@ describe('refunds', () => {
       operationType: 'CREDIT',
       parentTransactionUuid: 'd-x',
     });
-    // Same shipment and amount, but dated before the operation started (a refund made elsewhere),
-    // or refused: neither is this refund.
-    const earlier = tx({
-      uuid: 'c-earlier',
-      amount: 1000,
-      operationType: 'CREDIT',
-      parentTransactionUuid: 'd-shipped',
-      creationDate: '2026-01-05T09:00:00.000Z',
-    });
+    // Same shipment and amount, but refused: not this refund.
     const refused = tx({
       uuid: 'c-refused',
       amount: 1000,
@@ -336,7 +327,7 @@ describe('refunds', () => {
     });
     const lyra = lyraModel({
       outcomes: ['lost'],
-      transactions: [shipped, claimed, otherShipment, earlier, refused],
+      transactions: [shipped, claimed, otherShipment, refused],
     });
     const withRefund = {
       ...order(),
@@ -352,6 +343,24 @@ describe('refunds', () => {
       amount: 1000,
     });
     expect(lyra.sent).toHaveLength(1);
+  });
+
+  it('takes an unclaimed CREDIT dated before the refund started for it (Lyra’s clock behind the hub’s), and sends nothing', async () => {
+    // A date window once took such a landed refund for a lost one, and the retry refunded twice.
+    const skewed = tx({
+      uuid: 'c-skewed',
+      amount: 1000,
+      operationType: 'CREDIT',
+      parentTransactionUuid: 'd-shipped',
+      creationDate: '2026-01-05T09:58:30.000Z',
+    });
+    const lyra = lyraModel({ transactions: [shipped, skewed] });
+    const lost = operation('refund', 1000, { targetRef: 'd-shipped' });
+    expect(await createLyraConnector(lyra.gateway).findLanded(order(), lost)).toEqual({
+      providerRef: 'c-skewed',
+      amount: 1000,
+    });
+    expect(lyra.sent).toEqual([]);
   });
 
   it('needs the shipment transaction it refunds', async () => {

@@ -8,9 +8,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { paymentItem } from '#shared/data/order-items.ts';
 import { orderRepository } from '#shared/data/orders.ts';
+import { TABLE } from '#shared/data/table.ts';
 import { ConcurrentUpdateError } from '#shared/errors.ts';
-import { affirmOrder } from '../support/orders.ts';
+import { AUTHORIZED, affirmOrder } from '../support/orders.ts';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 afterEach(() => dynamo.reset());
@@ -67,5 +69,28 @@ describe('orderRepository.save', () => {
     await expect(
       orderRepository.save({ previous: order, next, events: [{ at: 'now', type: 'x' }] }),
     ).rejects.toBeInstanceOf(ConcurrentUpdateError);
+  });
+});
+
+describe('the payment item’s mark for the table stream', () => {
+  const link = (attempts: number) => ({
+    kind: 'snipcart' as const,
+    sessionId: 'session-1',
+    storeUrl: 'https://shop.example/',
+    refundSecret: 's',
+    confirmation: { state: 'pending' as const, attempts },
+  });
+
+  it('marks an authorized payment whose storefront was never told, and nothing else', () => {
+    expect(paymentItem(affirmOrder({ authorization: AUTHORIZED, storefront: link(0) }))).toMatchObject({
+      [TABLE.storefrontToTell]: true,
+    });
+    // Not authorized yet; already tried once (its retry waits for the sweep's backoff); no storefront.
+    for (const order of [
+      affirmOrder({ storefront: link(0) }),
+      affirmOrder({ authorization: AUTHORIZED, storefront: link(1) }),
+      affirmOrder({ authorization: AUTHORIZED }),
+    ])
+      expect(paymentItem(order)).not.toHaveProperty(TABLE.storefrontToTell);
   });
 });

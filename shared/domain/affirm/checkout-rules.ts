@@ -4,6 +4,7 @@
  */
 
 import { type FieldError, ValidationError } from '../../errors.ts';
+import { orderLocation } from '../store-location.ts';
 import type { CreateStoreCheckoutCommand } from './checkout.ts';
 
 /**
@@ -15,28 +16,11 @@ import type { CreateStoreCheckoutCommand } from './checkout.ts';
  * is 422 IDEMPOTENCY_KEY_REUSED, which a schema refinement (run first) would turn into a 400.
  */
 export function checkedLocation(command: CreateStoreCheckoutCommand): string {
-  const location = storeLocationOf(command);
+  // Affirm records the order's store location too.
+  const location = orderLocation(command.caller, command.storeLocation);
   const errors = [...(location.error ? [location.error] : []), ...itemsTotalErrors(command)];
   if (errors.length > 0) throw new ValidationError('The request body is not valid.', errors);
   return location.value;
-}
-
-/**
- * The store location owns the order and Affirm records it. A location key's own location
- * decides: it may repeat it in `metadata.storeLocation` but not name another store, or a
- * Denver key could book sales as Boston's. An admin key chooses (`admin` when it names none).
- */
-function storeLocationOf(command: CreateStoreCheckoutCommand): { value: string; error?: FieldError } {
-  const { caller, storeLocation } = command;
-  if (caller.role === 'admin') return { value: storeLocation ?? 'admin' };
-  if (storeLocation === undefined || storeLocation === caller.location) return { value: caller.location };
-  return {
-    value: caller.location,
-    error: {
-      path: 'metadata.storeLocation',
-      message: `must be this API key's location (${caller.location}) or be omitted`,
-    },
-  };
 }
 
 /**

@@ -118,6 +118,12 @@ function decide(
   )
     return log('amount_or_currency_mismatch');
   if (!target || !transaction) return log('informational');
+  // The transaction that authorizes must hold the whole order too, not only the order's total.
+  if (
+    target === 'authorized' &&
+    (transaction.amount !== order.amount || transaction.currency !== order.currency)
+  )
+    return log('amount_or_currency_mismatch');
   // A refusal while the form is open: the shopper may try another card.
   if (target === 'refused' && answer.orderCycle === 'OPEN') return log('shopper_may_retry');
   const from: LyraPaymentState[] =

@@ -6,10 +6,11 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { ProviderRejectedError, StateConflictError } from '../../errors.ts';
+import { ProviderRejectedError, StateConflictError, ValidationError } from '../../errors.ts';
 import type { Caller } from '../caller.ts';
 import { change, event, isPast, NO_MONEY_YET, type Order } from '../order.ts';
 import { type OrderRepository, ProviderRefusal, type RidingWriteFor } from '../ports.ts';
+import { orderLocation } from '../store-location.ts';
 import { type LyraOrder, updateLyraOrder, withPayment } from './order.ts';
 import type { LyraCreatePaymentRequest, LyraGateway } from './types.ts';
 
@@ -48,7 +49,9 @@ export async function createLyraPayment(
   command: CreateLyraPaymentCommand,
   now: Date,
 ): Promise<LyraOrder> {
-  const reservation = newReservation(command, now);
+  const location = orderLocation(command.caller, command.metadata?.storeLocation);
+  if (location.error) throw new ValidationError('The request body is not valid.', [location.error]);
+  const reservation = newReservation(command, location.value, now);
   const inserted = await deps.orders.insert(reservation);
   const order = inserted.created ? reservation : await resume(deps, inserted.existing, command, now);
 
@@ -86,12 +89,12 @@ export async function createLyraPayment(
   );
 }
 
-function newReservation(command: CreateLyraPaymentCommand, now: Date): LyraOrder {
+function newReservation(command: CreateLyraPaymentCommand, location: string, now: Date): LyraOrder {
   return {
     orderId: command.orderId,
     provider: 'lyra',
     channel: 'online',
-    location: command.caller.role === 'location' ? command.caller.location : 'admin',
+    location,
     amount: command.amount,
     currency: command.currency,
     createdAt: now.toISOString(),

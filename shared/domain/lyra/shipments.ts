@@ -17,7 +17,7 @@ import { DeclinedError, ExpiredError, StateConflictError } from '../../errors.ts
 import type { Caller } from '../caller.ts';
 import { type OperationOutcome, performOperation, type SagaDeps } from '../operations.ts';
 import { isPast, type Operation } from '../order.ts';
-import { loadVisibleOrder, startingWith } from '../order-access.ts';
+import { loadVisibleOrder, requireOrderCurrency, startingWith } from '../order-access.ts';
 import type { RidingWriteFor } from '../ports.ts';
 import { asLyra, guaranteed, isAuthorized, type LyraOrder } from './order.ts';
 
@@ -25,6 +25,8 @@ export interface CreateShipmentCommand {
   orderId: string;
   shipmentId: string;
   amount: number;
+  /** The currency the caller named, if any: it must be the order's. */
+  currency?: string;
   caller: Caller;
   /** A write to ride in the step that debits the shipment (the Idempotency-Key's stored answer). */
   riding?: RidingWriteFor;
@@ -63,6 +65,7 @@ export async function createShipment(
 ): Promise<ShipmentOutcome> {
   const load = async () => asLyra(await loadVisibleOrder(deps.orders, command.orderId, command.caller));
   const before = await load();
+  requireOrderCurrency(before, command.currency);
   const attempts = shipmentAttempts(before, command.shipmentId);
   const earlier = attempts.at(-1);
   if (earlier && earlier.amount !== command.amount) {

@@ -29,3 +29,10 @@ export const amount = () => wholeNumber(1, MAX_MINOR_AMOUNT);
 export const nonNegativeAmount = () => wholeNumber(0, MAX_MINOR_AMOUNT);
 
 export const orderId = () => z.string().check(z.regex(ORDER_ID));
+
+/**
+ * An optional currency on a request about an existing order (a shipment, a refund): when given,
+ * it must be the order's, which the domain checks (a caller who thinks in another currency is
+ * told so rather than charged in the order's).
+ */
+export const orderCurrency = () => z.optional(z.string().check(z.regex(/^[A-Z]{3}$/)));

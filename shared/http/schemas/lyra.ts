@@ -3,12 +3,13 @@
 import * as z from 'zod/mini';
 import { isKnownCurrency } from '../../domain/money.ts';
 import { once } from '../../once.ts';
-import { amount, orderId, text } from './fields.ts';
+import { amount, orderCurrency, orderId, text } from './fields.ts';
 
 /** POST /v1/lyra/payments. Built on first use (cold load). */
 export const createPaymentBody = once(() =>
   z.object({
-    orderId: orderId(),
+    // Lyra takes order ids of at most 64 characters (INT_013): a longer one is refused here, not there.
+    orderId: orderId().check(z.maxLength(64)),
     amount: amount(),
     currency: z.string().check(
       z.refine((code) => /^[A-Z]{3}$/.test(code) && isKnownCurrency(code), {
@@ -32,6 +33,7 @@ export const createShipmentBody = once(() =>
   z.object({
     shipmentId: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[\x21-\x7e]+$/)),
     amount: amount(),
+    currency: orderCurrency(),
     items: z.optional(
       z
         .array(z.object({ sku: text(100), quantity: z.int().check(z.positive(), z.lte(10_000)) }))

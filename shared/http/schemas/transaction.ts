@@ -6,10 +6,10 @@
 
 import * as z from 'zod/mini';
 import { once } from '../../once.ts';
-import { amount, text } from './fields.ts';
+import { amount, orderCurrency, text } from './fields.ts';
 
-export const captureBody = once(() => z.object({ amount: z.optional(amount()) }));
+export const captureBody = once(() => z.object({ amount: z.optional(amount()), currency: orderCurrency() }));
 export const refundBody = once(() =>
-  z.object({ amount: z.optional(amount()), reason: z.optional(text(200)) }),
+  z.object({ amount: z.optional(amount()), currency: orderCurrency(), reason: z.optional(text(200)) }),
 );
 export const voidBody = once(() => z.object({}));

@@ -143,14 +143,19 @@ export class LyraClient {
         text = await response.text();
       } catch (error) {
         const code = transportErrorName(error);
-        this.options.log.warn('lyra call failed', { service, error: code, ms: elapsed(started), attempt });
+        this.options.log.warn('lyra call failed', {
+          webService: service,
+          error: code,
+          ms: elapsed(started),
+          attempt,
+        });
         if ((read || NOT_SENT.has(code)) && attempt <= READ_RETRIES) continue;
         throw new ProviderUnavailableError('Lyra did not answer.', {
           cause: error,
           publicDetail: unansweredDetail(error, this.options.timeoutMs),
         });
       }
-      this.options.log.info('lyra call', { service, status, ms: elapsed(started), attempt });
+      this.options.log.info('lyra call', { webService: service, status, ms: elapsed(started), attempt });
       if (status >= 500 && read && attempt <= READ_RETRIES) continue;
       try {
         return readEnvelope(status, text);

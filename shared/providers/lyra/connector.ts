@@ -23,9 +23,6 @@ export const SHIPMENTS_STOPPED_REF = 'hub:shipments-stopped';
 /** A write Lyra said it did, whose transaction the hub could not identify (ProviderEffect's convention). */
 export const UNKNOWN_REF = 'unknown';
 
-/** How far before its operation started a Lyra transaction may be dated and still be taken for it (clock skew). */
-const CLOCK_SKEW_MS = 60_000;
-
 /**
  * The order's Lyra data, checked at run time. Until 'lyra' joins the Order union the compiler
  * cannot narrow `order.payment` to it, hence the cast through unknown.
@@ -189,10 +186,6 @@ function attributed(order: Order, kind: 'debit' | 'refund'): Set<string> {
   );
 }
 
-const datedAfterStart = (transaction: LyraTransaction, operation: Operation) =>
-  transaction.creationDate === undefined ||
-  Date.parse(transaction.creationDate) >= Date.parse(operation.startedAt) - CLOCK_SKEW_MS;
-
 const oldestFirst = (a: LyraTransaction, b: LyraTransaction) =>
   (a.creationDate ?? '').localeCompare(b.creationDate ?? '');
 
@@ -204,8 +197,8 @@ const effectOf = (transaction: LyraTransaction): ProviderEffect => ({
 /**
  * Whether the debit shows in the order at Lyra. First by the operation id it carried in its
  * metadata. If no debit of the order carries the hub's metadata (Lyra does not echo it: not
- * confirmed either way), by an unclaimed debit of the initial transaction with the same amount,
- * dated after the operation started; this errs on the side of "it landed" (sending a debit that
+ * confirmed either way), by an unclaimed debit of the initial transaction with the same amount
+ * (whatever its date: Lyra's clock and the hub's may differ); this errs on the side of "it landed" (sending a debit that
  * did land again would debit the customer twice). Refused debits never count.
  */
 async function landedDebit(
@@ -230,8 +223,7 @@ async function landedDebit(
       (t) =>
         !claimed.has(t.uuid) &&
         t.amount === operation.amount &&
-        (t.parentTransactionUuid === undefined || t.parentTransactionUuid === initial) &&
-        datedAfterStart(t, operation),
+        (t.parentTransactionUuid === undefined || t.parentTransactionUuid === initial),
     )
     .sort(oldestFirst)[0];
   return likely ? effectOf(likely) : undefined;
@@ -239,8 +231,10 @@ async function landedDebit(
 
 /**
  * Whether the refund shows: an unclaimed CREDIT of the operation's amount whose parent is the
- * shipment it refunds (or that names no parent), dated after the operation started. Sound because
- * refunds run one at a time on an order; errs on the side of "it landed", like the debit.
+ * shipment it refunds (or that names no parent). Sound because refunds run one at a time on an
+ * order and every credit the hub made is claimed by a record. No date condition: with the hub's
+ * clock ahead of Lyra's, a date window once took a landed refund for a lost one and refunded twice
+ * (Lyra has no idempotency key to catch the second). Errs on the side of "it landed".
  */
 async function landedRefund(
   gateway: LyraGateway,
@@ -259,8 +253,7 @@ async function landedRefund(
         !isRefused(t) &&
         !claimed.has(t.uuid) &&
         t.amount === operation.amount &&
-        (t.parentTransactionUuid === undefined || t.parentTransactionUuid === target) &&
-        datedAfterStart(t, operation),
+        (t.parentTransactionUuid === undefined || t.parentTransactionUuid === target),
     )
     .sort(oldestFirst)[0];
   return likely ? effectOf(likely) : undefined;
