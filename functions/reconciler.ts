@@ -2,7 +2,7 @@ import { clock } from '#shared/clock.ts';
 import { orderIdsOfStreamRecords } from '#shared/data/sweeps.ts';
 import { reconcile } from '#shared/domain/reconcile.ts';
 import { log } from '#shared/log.ts';
-import { reconcileDeps } from '#shared/wiring.ts';
+import { reconcileDeps } from '#shared/wiring/reconcile.ts';
 
 /** What starts a sweep: the schedule (everything due), the table's stream (the orders it names), or a direct call. */
 type Trigger =

@@ -16,8 +16,11 @@ import type { AffirmCredentials } from '../shared/providers/affirm/config.ts';
 import { AFFIRM_ENV, AFFIRM_SANDBOX_URL } from '../shared/providers/affirm/env.ts';
 import type { LyraCredentials } from '../shared/providers/lyra/config.ts';
 import { LYRA_DEFAULT_BASE_URL, LYRA_ENV } from '../shared/providers/lyra/env.ts';
+import type { SnipcartCredentials } from '../shared/providers/snipcart/config.ts';
+import { SNIPCART_DEFAULT_PAYMENT_BASE_URL, SNIPCART_ENV } from '../shared/providers/snipcart/env.ts';
 import type { AffirmSimulator } from './local/simulators/affirm/server.ts';
 import type { LyraSimulator } from './local/simulators/lyra/server.ts';
+import type { SnipcartSimulator } from './local/simulators/snipcart/server.ts';
 import type { RouteSpec } from './routes.ts';
 
 /** A simulator the local stack started. */
@@ -36,12 +39,22 @@ export interface SimulatorStartOptions<Secret> {
   hubUrl(): string | undefined;
 }
 
+/**
+ * Every service the hub talks to: the payment providers (an order's `provider`, with a connector)
+ * and the storefronts whose checkout the hub serves (Snipcart, paid with a provider's payment).
+ */
+export type ServiceName = ProviderName | 'snipcart';
+
 export interface ProviderSpec<
   Secret extends object = object,
   Simulator extends LocalSimulator = LocalSimulator,
-  Name extends ProviderName = ProviderName,
+  Name extends ServiceName = ServiceName,
 > {
   name: Name;
+  /** A payment provider moves money (manage-transaction needs its keys); a storefront only sells. */
+  kind: 'payment' | 'storefront';
+  /** Other services the functions serving its routes need (a storefront's payments are a provider's). */
+  uses?: readonly ServiceName[];
   /** For people (banner, docs) and the stack output `<title>SecretArn`: one word. */
   title: string;
   /** What the hub does with the provider, for the stack's description. */
@@ -50,7 +63,13 @@ export interface ProviderSpec<
    * The variables the provider's adapter reads (shared/providers/<provider>/config.ts): the
    * stack and the local stack set these on every function that uses the provider.
    */
-  env: { baseUrl: string; secretId: string; timeoutMs: string };
+  env: {
+    baseUrl: string;
+    secretId: string;
+    timeoutMs: string;
+    /** Further base-URL variables that point at the same simulator locally (a second host). */
+    alsoBaseUrls?: readonly string[];
+  };
   /** The API host: `default` (a sandbox) unless `npm run deploy -- -c <contextKey>=<url>` says otherwise. */
   baseUrl: { default: string; contextKey: string };
   secret: {
@@ -90,13 +109,14 @@ export const AFFIRM_WEBHOOK_PATH = '/v1/affirm/webhooks';
 /** The hub's route for Lyra's IPN (API.md): the shop's notification URL, where the Lyra simulator posts. */
 export const LYRA_IPN_PATH = '/v1/lyra/ipn';
 
-const provider = <Name extends ProviderName, Secret extends object, Simulator extends LocalSimulator>(
+const provider = <Name extends ServiceName, Secret extends object, Simulator extends LocalSimulator>(
   spec: ProviderSpec<Secret, Simulator, Name>,
 ) => spec;
 
 export const PROVIDERS = {
   affirm: provider<'affirm', AffirmCredentials, AffirmSimulator>({
     name: 'affirm',
+    kind: 'payment',
     title: 'Affirm',
     summary: 'Affirm in store and telesales',
     env: { baseUrl: AFFIRM_ENV.baseUrl, secretId: AFFIRM_ENV.secretId, timeoutMs: AFFIRM_ENV.timeoutMs },
@@ -163,6 +183,7 @@ export const PROVIDERS = {
   }),
   lyra: provider<'lyra', LyraCredentials, LyraSimulator>({
     name: 'lyra',
+    kind: 'payment',
     title: 'Lyra',
     summary: 'Lyra (PayZen, Systempay...) payment on shipment',
     env: { baseUrl: LYRA_ENV.baseUrl, secretId: LYRA_ENV.secretId, timeoutMs: LYRA_ENV.timeoutMs },
@@ -230,15 +251,66 @@ export const PROVIDERS = {
       },
     },
   }),
-} satisfies { [P in ProviderName]: { name: P } };
+  snipcart: provider<'snipcart', SnipcartCredentials, SnipcartSimulator>({
+    name: 'snipcart',
+    kind: 'storefront',
+    // Its checkout is paid with a Lyra payment on shipment; its refunds are Lyra's.
+    uses: ['lyra'],
+    title: 'Snipcart',
+    summary: "Snipcart's custom payment gateway",
+    env: {
+      baseUrl: SNIPCART_ENV.paymentBaseUrl,
+      secretId: SNIPCART_ENV.secretId,
+      timeoutMs: SNIPCART_ENV.timeoutMs,
+      alsoBaseUrls: [SNIPCART_ENV.appBaseUrl],
+    },
+    baseUrl: { default: SNIPCART_DEFAULT_PAYMENT_BASE_URL, contextKey: 'snipcartBaseUrl' },
+    secret: {
+      constructId: 'SnipcartKeys',
+      description:
+        'Snipcart keys: {"secretKey":"<custom gateway secret API key>","restApiKey":"<secret REST API key>"} (see README)',
+      localId: 'payments-hub/snipcart',
+    },
+    routes: [
+      { method: 'POST', path: '/v1/snipcart/payment-methods', function: 'snipcart-payment-methods' },
+      { method: 'GET', path: '/v1/snipcart/checkout', function: 'snipcart-payment' },
+      { method: 'POST', path: '/v1/snipcart/return', function: 'snipcart-payment' },
+      { method: 'POST', path: '/v1/snipcart/refunds/{orderId}', function: 'snipcart-refund' },
+    ],
+    simulator: {
+      defaultPort: 4030,
+      portEnv: 'SNIPCART_SIMULATOR_PORT',
+      secret: { secretKey: 'sim_snipcart_secret', restApiKey: 'sim_snipcart_rest_key' },
+      secretEnv: { secretKey: 'SNIPCART_SECRET_KEY', restApiKey: 'SNIPCART_REST_API_KEY' },
+      async start({ port, host, secret, hubUrl }) {
+        const { startSnipcartSimulator } = await lazily<
+          typeof import('./local/simulators/snipcart/server.ts')
+        >('./local/simulators/snipcart/server.ts');
+        return startSnipcartSimulator({
+          port,
+          host,
+          secret: { secretApiKey: secret.secretKey, restApiKey: secret.restApiKey },
+          hubUrl,
+        });
+      },
+      tryIt: ({ simulatorUrl }) =>
+        `    open ${simulatorUrl}/store in a browser: a demo shop whose cart pays through the hub (card 4970100000000055)`,
+    },
+  }),
+} satisfies { [P in ServiceName]: { name: P } };
 
 /** The manifest as a list, for loops. */
 export const PROVIDER_LIST: readonly ProviderSpec[] = Object.values(PROVIDERS);
 
-export const PROVIDER_NAMES: readonly ProviderName[] = PROVIDER_LIST.map((p) => p.name);
+export const PROVIDER_NAMES: readonly ServiceName[] = PROVIDER_LIST.map((p) => p.name);
+
+/** The payment providers only: what a function acting on an order of any provider needs. */
+export const PAYMENT_PROVIDER_NAMES: readonly ServiceName[] = PROVIDER_LIST.filter(
+  (p) => p.kind === 'payment',
+).map((p) => p.name);
 
 /** A provider's secret value, and the simulator its start gives, as the manifest types them. */
-export type SecretOf<P extends ProviderName> = (typeof PROVIDERS)[P]['simulator']['secret'];
-export type SimulatorOf<P extends ProviderName> = Awaited<
+export type SecretOf<P extends ServiceName> = (typeof PROVIDERS)[P]['simulator']['secret'];
+export type SimulatorOf<P extends ServiceName> = Awaited<
   ReturnType<(typeof PROVIDERS)[P]['simulator']['start']>
 >;

@@ -6,8 +6,7 @@
  * so functions (not-found) may read it too.
  */
 
-import type { ProviderName } from '../shared/domain/order.ts';
-import { PROVIDER_LIST, PROVIDER_NAMES } from './providers.ts';
+import { PAYMENT_PROVIDER_NAMES, PROVIDER_LIST, PROVIDER_NAMES, type ServiceName } from './providers.ts';
 
 export type TableAccess = 'none' | 'read' | 'readWrite';
 
@@ -25,12 +24,13 @@ export interface FunctionSpec {
    * The providers whose secret (Secrets Manager, one per provider) and variables the function
    * gets: those whose routes it serves, every provider when it acts on orders of any provider.
    */
-  secrets: readonly ProviderName[];
+  secrets: readonly ServiceName[];
 }
 
 /** The providers with a route served by `fn` (a function name, typed loosely to keep the types acyclic). */
-function routedProviders(fn: string): ProviderName[] {
-  return PROVIDER_LIST.filter((p) => p.routes.some((route) => route.function === fn)).map((p) => p.name);
+function routedProviders(fn: string): ServiceName[] {
+  const routing = PROVIDER_LIST.filter((p) => p.routes.some((route) => route.function === fn));
+  return [...new Set(routing.flatMap((p) => [p.name, ...(p.uses ?? [])]))];
 }
 
 export const FUNCTIONS = {
@@ -59,8 +59,8 @@ export const FUNCTIONS = {
   'manage-transaction': {
     description: 'Captures, refunds or voids an order',
     table: 'readWrite',
-    // An order may be of any provider.
-    secrets: PROVIDER_NAMES,
+    // An order may be of any payment provider.
+    secrets: PAYMENT_PROVIDER_NAMES,
   },
   'webhook-receiver': {
     description:
@@ -71,7 +71,7 @@ export const FUNCTIONS = {
   reconciler: {
     description: 'Brings stranded payments and unsettled operations up to date (schedule and table stream)',
     table: 'readWrite',
-    // Every provider's orders are swept.
+    // Every provider's orders are swept, and storefronts are told of their payments.
     secrets: PROVIDER_NAMES,
   },
   'list-expiring': {
@@ -94,6 +94,22 @@ export const FUNCTIONS = {
     description: 'Debits one shipment of a payment on shipment, at most once',
     table: 'readWrite',
     secrets: routedProviders('create-shipment'),
+  },
+  'snipcart-payment-methods': {
+    description: "Answers a storefront cart's payment methods for a validated token",
+    table: 'none',
+    secrets: routedProviders('snipcart-payment-methods'),
+  },
+  'snipcart-payment': {
+    description:
+      "Serves a storefront's checkout page and the signed browser return; tells the storefront once",
+    table: 'readWrite',
+    secrets: routedProviders('snipcart-payment'),
+  },
+  'snipcart-refund': {
+    description: "Refunds from a storefront's dashboard through the order's secret link, at most once",
+    table: 'readWrite',
+    secrets: routedProviders('snipcart-refund'),
   },
 } as const satisfies Record<string, FunctionSpec>;
 

@@ -25,9 +25,8 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TABLE } from '../shared/data/table.ts';
-import type { ProviderName } from '../shared/domain/order.ts';
 import { AppFunction } from './constructs/app-function.ts';
-import { PROVIDER_LIST, type ProviderSpec } from './providers.ts';
+import { PROVIDER_LIST, type ProviderSpec, type ServiceName } from './providers.ts';
 import { DEFAULT_ROUTE_FUNCTION, FUNCTIONS, type FunctionName, ROUTES } from './routes.ts';
 
 export interface PaymentsHubStackProps extends StackProps {
@@ -37,7 +36,7 @@ export interface PaymentsHubStackProps extends StackProps {
    * Each provider's API host. A provider left out gets its CDK context key's value
    * (`npm run deploy -- -c <contextKey>=<url>`, see providers.ts), else its sandbox.
    */
-  providerBaseUrls?: Partial<Record<ProviderName, string>>;
+  providerBaseUrls?: Partial<Record<ServiceName, string>>;
 }
 
 export class PaymentsHubStack extends Stack {
@@ -88,7 +87,7 @@ export class PaymentsHubStack extends Stack {
       FunctionName,
       (typeof FUNCTIONS)[FunctionName],
     ][]) {
-      const declared: readonly ProviderName[] = spec.secrets;
+      const declared: readonly ServiceName[] = spec.secrets;
       const providers = PROVIDER_LIST.filter((provider) => declared.includes(provider.name));
       const fn = new AppFunction(this, {
         name,

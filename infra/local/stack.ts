@@ -7,8 +7,7 @@
  * through `startLocalStack`; `stop()` ends every child process.
  */
 
-import type { ProviderName } from '../../shared/domain/order.ts';
-import { PROVIDER_LIST, type SecretOf, type SimulatorOf } from '../providers.ts';
+import { PROVIDER_LIST, type SecretOf, type ServiceName, type SimulatorOf } from '../providers.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb.ts';
 import { type Gateway, runReconciler, startGateway } from './gateway.ts';
 import { startLocalSecretsExtension } from './secrets-extension.ts';
@@ -43,7 +42,7 @@ export interface LocalStackOptions {
   /** Use an already running DynamoDB (Local) instead of starting one. */
   dynamodbEndpoint?: string;
   /** Per provider, by name; a field left out falls back to `allProviders`, then to the defaults. */
-  providers?: { [P in ProviderName]?: LocalProviderOptions<SecretOf<P>> };
+  providers?: { [P in ServiceName]?: LocalProviderOptions<SecretOf<P>> };
   /** For every provider at once (tests: every simulator on a free port, short timeouts). */
   allProviders?: Pick<LocalProviderOptions, 'port' | 'timeoutMs'>;
   tableName?: string;
@@ -61,9 +60,9 @@ export interface LocalStack {
   /** DynamoDB Local's Java process, when this stack started it. */
   dynamodbPid?: number;
   /** Each provider's simulator: its URL, and the simulator itself (tests read its state). */
-  simulators: { [P in ProviderName]: { url: string; instance: SimulatorOf<P> } };
+  simulators: { [P in ServiceName]: { url: string; instance: SimulatorOf<P> } };
   /** The host the hub calls for each provider: its simulator, unless the options said otherwise. */
-  providerBaseUrls: Record<ProviderName, string>;
+  providerBaseUrls: Record<ServiceName, string>;
   tableName: string;
   keys: { pos: string; posLocation: string; admin: string };
   /** The environment the functions run with, for tests that call shared code directly. */
@@ -108,6 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       providerBaseUrls[provider.name] = own.baseUrl ?? simulator.url;
       secretValues[provider.secret.localId] = JSON.stringify(own.secret ?? provider.simulator.secret);
       providerEnv[provider.env.baseUrl] = own.baseUrl ?? simulator.url;
+      for (const name of provider.env.alsoBaseUrls ?? []) providerEnv[name] = own.baseUrl ?? simulator.url;
       providerEnv[provider.env.secretId] = provider.secret.localId;
       providerEnv[provider.env.timeoutMs] = String(
         own.timeoutMs ?? options.allProviders?.timeoutMs ?? d.providerTimeoutMs,
@@ -148,7 +148,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       hubUrl: gateway.url,
       dynamodbEndpoint,
       ...(dynamo ? { dynamodbPid: dynamo.pid } : {}),
-      // Filled by the loop over the manifest, which has an entry for every ProviderName.
+      // Filled by the loop over the manifest, which has an entry for every ServiceName.
       simulators: simulators as LocalStack['simulators'],
       providerBaseUrls: providerBaseUrls as LocalStack['providerBaseUrls'],
       tableName,

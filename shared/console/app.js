@@ -66,6 +66,8 @@ export const ERROR_MESSAGES = {
     'The API key was refused: it is missing, mistyped or revoked. Enter the key again, or ask your manager for a new one.',
   INVALID_SIGNATURE:
     'The hub refused a signature it expected from the payment provider. This should not happen from the console: report it with the request id.',
+  INVALID_TOKEN:
+    'The hub refused a storefront token or link it did not recognise. This should not happen from the console: report it with the request id.',
   NOT_FOUND:
     'No such order for your key. Check the order id; an order started at another store location is not visible with your key.',
   METHOD_NOT_ALLOWED:

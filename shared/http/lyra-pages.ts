@@ -21,9 +21,15 @@ export interface PayForm {
   origins: string[];
   /** Where the form posts Lyra's signed answer (the hub's POST /v1/lyra/return). */
   returnUrl: string;
+  /**
+   * Origins the hub's answer to that post may redirect the browser to (a storefront's own site):
+   * a browser applies form-action to the redirects that follow a form's post too.
+   */
+  redirectOrigins?: string[];
 }
 
-const amountText = (order: LyraOrder) => `${toMajorText(order.amount, order.currency)} ${order.currency}`;
+export const amountText = (order: LyraOrder) =>
+  `${toMajorText(order.amount, order.currency)} ${order.currency}`;
 
 /**
  * What the browser may load on the pay page: Lyra's script and whatever it loads from the brand's
@@ -43,13 +49,20 @@ function payPagePolicy(form: PayForm): string {
     `connect-src ${hosts}`,
     // The card issuer's 3-D Secure challenge opens in a frame from the bank's own host, any host.
     `frame-src https: ${hosts}`,
-    `form-action ${hub} ${hosts}`,
+    `form-action ${[hub, ...(form.redirectOrigins ?? []), hosts].join(' ')}`,
     "base-uri 'none'",
   ].join('; ');
 }
 
-/** The pay page of an order awaiting payment: Lyra's embedded form for its form token. */
-function formPage(order: LyraOrder, formToken: string, form: PayForm): HttpResult {
+/**
+ * Lyra's embedded form for a form token, as parts of a page: the script in the head, the form's
+ * place in the body, and the policy that lets it work. Both the hub's pay page and Snipcart's
+ * checkout page show it.
+ */
+export function embeddedForm(
+  formToken: string,
+  form: PayForm,
+): { head: string; body: string; policy: string } {
   const attribute = (name: string, value: string) => `${name}="${escapeHtml(value)}"`;
   const script = [
     attribute('src', form.scriptUrl),
@@ -57,6 +70,15 @@ function formPage(order: LyraOrder, formToken: string, form: PayForm): HttpResul
     attribute('kr-post-url-success', form.returnUrl),
     attribute('kr-post-url-refused', form.returnUrl),
   ].join(' ');
+  return {
+    head: `<script ${script}></script>`,
+    body: `\n<div class="kr-embedded" ${attribute('kr-form-token', formToken)}></div>`,
+    policy: payPagePolicy(form),
+  };
+}
+
+/** The pay page of an order awaiting payment: Lyra's embedded form for its form token. */
+function formPage(order: LyraOrder, formToken: string, form: PayForm): HttpResult {
   return htmlPage({
     status: 200,
     title: `Pay ${amountText(order)}`,
@@ -64,9 +86,7 @@ function formPage(order: LyraOrder, formToken: string, form: PayForm): HttpResul
       `Order ${order.orderId}. Your card is checked now for the whole amount; nothing is taken until your order ships.`,
       'Each parcel is charged when it leaves, for what it contains.',
     ],
-    head: `<script ${script}></script>`,
-    body: `\n<div class="kr-embedded" ${attribute('kr-form-token', formToken)}></div>`,
-    policy: payPagePolicy(form),
+    ...embeddedForm(formToken, form),
   });
 }
 

@@ -1,5 +1,6 @@
 import { type Operation, type Order, pendingOperation } from '../domain/order.ts';
 import { providerView } from '../domain/payments.ts';
+import { snipcartView } from '../domain/snipcart/link.ts';
 import { deriveAmounts, deriveStatus } from '../domain/status.ts';
 
 /** The order view of API.md (GET /v1/orders/{orderId} and every order-returning route). */
@@ -17,6 +18,8 @@ export function orderView(order: Order, now: Date) {
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
     ...providerView(order),
+    // The storefront's checkout the order pays (Snipcart), and whether it was told.
+    ...(order.storefront ? { snipcart: snipcartView(order.storefront) } : {}),
     ...(pending
       ? { pendingOperation: { kind: pending.kind, amount: pending.amount, state: pending.state } }
       : {}),

@@ -13,6 +13,7 @@ const CATALOGUE: Record<ErrorCode, { status: number; title: string }> = {
   MALFORMED_BODY: { status: 400, title: 'The request body cannot be parsed' },
   UNAUTHENTICATED: { status: 401, title: 'A valid API key is required' },
   INVALID_SIGNATURE: { status: 401, title: "The provider's signature is not valid" },
+  INVALID_TOKEN: { status: 401, title: 'The token or link is not valid' },
   AUTHORIZATION_DECLINED: { status: 402, title: 'The financing was declined' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },

@@ -12,7 +12,7 @@ import type { PaymentConnector } from '../domain/ports.ts';
 import type { SignatureVerifier } from '../http/signature.ts';
 import { log } from '../log.ts';
 import { LyraClient } from '../providers/lyra/client.ts';
-import { LyraSecret, lyraConfig } from '../providers/lyra/config.ts';
+import { lyraConfig, lyraSecret } from '../providers/lyra/config.ts';
 import { createLyraConnector } from '../providers/lyra/connector.ts';
 import { lyraScriptUrl } from '../providers/lyra/env.ts';
 import { createLyraGateway } from '../providers/lyra/gateway.ts';
@@ -22,7 +22,7 @@ import { forgetSecret, secretJson } from '../secrets.ts';
 /** Lyra's shop id, passwords and keys, from its secret (read once per container, re-read after a refusal). */
 function lyraCredentials() {
   const { secretId } = lyraConfig();
-  return secretJson(secretId, (value) => LyraSecret.parse(value));
+  return secretJson(secretId, (value) => lyraSecret().parse(value));
 }
 
 let lyra: LyraDeps | undefined;

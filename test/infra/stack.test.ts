@@ -13,7 +13,7 @@ import type { IConstruct } from 'constructs';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESBUILD_OPTIONS, STUBBED_MODULES } from '../../infra/bundling.ts';
-import { PROVIDER_LIST, type ProviderSpec } from '../../infra/providers.ts';
+import { PROVIDER_LIST, type ProviderSpec, type ServiceName } from '../../infra/providers.ts';
 import { BACKGROUND_FUNCTIONS, FUNCTIONS, type FunctionName, ROUTES, routeKey } from '../../infra/routes.ts';
 import type { PaymentsHubStack } from '../../infra/stack.ts';
 import {
@@ -22,7 +22,6 @@ import {
   PROJECT_ROOT,
   synthesizeBundles,
 } from '../../infra/synth-bundles.ts';
-import type { ProviderName } from '../../shared/domain/order.ts';
 
 let outdir = '';
 let stack: PaymentsHubStack;
@@ -169,7 +168,7 @@ describe('PaymentsHubStack', () => {
       if (spec.table === 'read') expect(dynamo).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
       if (spec.table === 'readWrite') expect(dynamo).not.toContain('dynamodb:Scan');
       expect('TABLE_NAME' in env).toBe(spec.table !== 'none');
-      const declared: readonly ProviderName[] = spec.secrets;
+      const declared: readonly ServiceName[] = spec.secrets;
       const readsSecret = actions.includes('secretsmanager:GetSecretValue');
       expect(readsSecret).toBe(declared.length > 0);
       for (const provider of PROVIDER_LIST) {
@@ -258,6 +257,9 @@ describe('PaymentsHubStack', () => {
     'create-payment': 401,
     'ipn-handler': 404, // Lyra's notification route and the shopper's pages
     'create-shipment': 401,
+    'snipcart-payment-methods': 401, // no Snipcart public token (body or query): INVALID_TOKEN
+    'snipcart-payment': 404, // the storefront's checkout page and browser return, by route
+    'snipcart-refund': 404, // the order's refund link: no order id in /health's path
   };
 
   it('bundles functions that load with only the environment the stack gives them', () => {

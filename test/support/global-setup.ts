@@ -8,6 +8,7 @@ export interface StackInfo {
   hubUrl: string;
   affirmUrl: string;
   lyraUrl: string;
+  snipcartUrl: string;
   env: Record<string, string>;
   keys: { pos: string; posLocation: string; admin: string };
   /** DynamoDB Local's Java process: a test may stall it (SIGSTOP) and must resume it (SIGCONT). */
@@ -34,6 +35,7 @@ export default async function setup(project: TestProject) {
     hubUrl: stack.hubUrl,
     affirmUrl: stack.simulators.affirm.url,
     lyraUrl: stack.simulators.lyra.url,
+    snipcartUrl: stack.simulators.snipcart.url,
     env: stack.env,
     keys: stack.keys,
     dynamodbPid: stack.dynamodbPid ?? 0,

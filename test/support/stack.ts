@@ -140,6 +140,7 @@ export async function advanceClocks(seconds: number): Promise<void> {
   await http(`${stack().hubUrl}/__local/clock`, json({ advanceSeconds: seconds }));
   await http(`${stack().affirmUrl}/__control/clock`, json({ advanceSeconds: seconds }));
   await http(`${stack().lyraUrl}/__control/clock`, json({ advanceSeconds: seconds }));
+  await http(`${stack().snipcartUrl}/__control/clock`, json({ advanceSeconds: seconds }));
 }
 
 /**

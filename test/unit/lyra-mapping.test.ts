@@ -2,7 +2,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderUnavailableError } from '#shared/errors.ts';
-import { LyraSecret, lyraConfig } from '#shared/providers/lyra/config.ts';
+import { lyraConfig, lyraSecret } from '#shared/providers/lyra/config.ts';
 import { defaultStaticUrl, LYRA_ENV, lyraScriptUrl } from '#shared/providers/lyra/env.ts';
 import {
   isRefused,
@@ -268,9 +268,9 @@ describe('configuration', () => {
       hmacKey: 'testhmac_SIM',
       publicKey: '69876357:testpublickey_SIM',
     };
-    expect(LyraSecret.parse(keys)).toEqual(keys);
-    expect(LyraSecret.safeParse({ ...keys, shopId: '6987:6357' }).success).toBe(false);
-    expect(LyraSecret.safeParse({ ...keys, hmacKey: '' }).success).toBe(false);
+    expect(lyraSecret().parse(keys)).toEqual(keys);
+    expect(lyraSecret().safeParse({ ...keys, shopId: '6987:6357' }).success).toBe(false);
+    expect(lyraSecret().safeParse({ ...keys, hmacKey: '' }).success).toBe(false);
   });
 
   it('takes any brand by configuration, its JavaScript host derived', () => {

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_MINOR_AMOUNT, toMajorText } from '#shared/domain/money.ts';
-import { SNIPCART_ENV, SnipcartSecret, snipcartConfig } from '#shared/providers/snipcart/config.ts';
+import { SNIPCART_ENV, snipcartConfig, snipcartSecret } from '#shared/providers/snipcart/config.ts';
 import {
   mapItemType,
   mapMode,
@@ -261,14 +261,17 @@ describe('configuration', () => {
 
   it('reads both keys, refusing a REST key that cannot be a Basic user and blank keys', () => {
     const keys = { secretKey: 'sim_snipcart_secret', restApiKey: 'ST_abc' };
-    expect(SnipcartSecret.parse(keys)).toEqual(keys);
-    expect(SnipcartSecret.safeParse({ ...keys, restApiKey: 'ST:abc' }).success).toBe(false);
-    expect(SnipcartSecret.safeParse({ ...keys, secretKey: '' }).success).toBe(false);
-    expect(SnipcartSecret.safeParse({ ...keys, secretKey: 'a b' }).success).toBe(false);
-    expect(SnipcartSecret.safeParse({ secretKey: 'x' }).success).toBe(false);
+    expect(snipcartSecret().parse(keys)).toEqual(keys);
+    expect(snipcartSecret().safeParse({ ...keys, restApiKey: 'ST:abc' }).success).toBe(false);
+    expect(snipcartSecret().safeParse({ ...keys, secretKey: '' }).success).toBe(false);
+    expect(snipcartSecret().safeParse({ ...keys, secretKey: 'a b' }).success).toBe(false);
+    expect(snipcartSecret().safeParse({ secretKey: 'x' }).success).toBe(false);
   });
 
   it('defaults to Snipcart’s hosts and takes the simulator by configuration', () => {
+    // Only what this test sets: the suite's process may carry the local stack's variables.
+    delete process.env[SNIPCART_ENV.appBaseUrl];
+    delete process.env[SNIPCART_ENV.timeoutMs];
     process.env[SNIPCART_ENV.secretId] = 'snipcart-secret';
     process.env[SNIPCART_ENV.paymentBaseUrl] = 'http://127.0.0.1:4030/';
     expect(snipcartConfig()).toEqual({

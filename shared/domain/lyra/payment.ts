@@ -10,6 +10,7 @@ import { ProviderRejectedError, StateConflictError, ValidationError } from '../.
 import type { Caller } from '../caller.ts';
 import { change, event, isPast, NO_MONEY_YET, type Order } from '../order.ts';
 import { type OrderRepository, ProviderRefusal, type RidingWriteFor } from '../ports.ts';
+import type { SnipcartLink } from '../snipcart/link.ts';
 import { orderLocation } from '../store-location.ts';
 import { type LyraOrder, updateLyraOrder, withPayment } from './order.ts';
 import type { LyraCreatePaymentRequest, LyraGateway } from './types.ts';
@@ -35,6 +36,8 @@ export interface CreateLyraPaymentCommand {
   fingerprint: string;
   /** A write to ride in the change that records the form token (the request's stored answer). */
   riding?: RidingWriteFor;
+  /** The storefront whose checkout the payment is for (Snipcart's session), told once it is authorized. */
+  storefront?: SnipcartLink;
 }
 
 /**
@@ -108,6 +111,7 @@ function newReservation(command: CreateLyraPaymentCommand, location: string, now
       payToken: randomBytes(18).toString('base64url'),
     },
     ...NO_MONEY_YET,
+    ...(command.storefront ? { storefront: command.storefront } : {}),
     operations: [],
     refunds: [],
     shipments: [],

@@ -26,6 +26,11 @@ export interface SnipcartLink {
   storeUrl: string;
   /** The secret of the order's `links.refunds` URL: Snipcart's refund calls must carry it. */
   refundSecret: string;
+  /**
+   * The public token of the shopper's last visit: the checkout page's address after the browser
+   * return (Snipcart's token for this session; it expires within the hour).
+   */
+  publicToken?: string;
   confirmation: SnipcartConfirmationState;
 }
 

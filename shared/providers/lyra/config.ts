@@ -19,14 +19,17 @@ const key = () => z.string().check(z.minLength(1), z.maxLength(512));
  * (`sha256_hmac`), the public key (`shopId:testpublickey_...`) goes to the embedded form.
  * Test and production keys differ: the secret holds one set, and that set picks the mode.
  */
-export const LyraSecret = z.object({
-  shopId: z.string().check(z.regex(/^[^:\s]{1,64}$/)),
-  restPassword: key(),
-  hmacKey: key(),
-  publicKey: key(),
-});
+/** Built when the secret is first read (the first call to the provider), not at load. */
+export const lyraSecret = once(() =>
+  z.object({
+    shopId: z.string().check(z.regex(/^[^:\s]{1,64}$/)),
+    restPassword: key(),
+    hmacKey: key(),
+    publicKey: key(),
+  }),
+);
 
-export type LyraCredentials = z.infer<typeof LyraSecret>;
+export type LyraCredentials = z.infer<ReturnType<typeof lyraSecret>>;
 
 export const lyraConfig = once(() => {
   const baseUrl = url(LYRA_ENV.baseUrl, LYRA_DEFAULT_BASE_URL);

@@ -32,12 +32,15 @@ export {
  *     section 5, D8). As a Basic user it cannot hold a colon.
  * Neither is ever logged.
  */
-export const SnipcartSecret = z.object({
-  secretKey: z.string().check(z.regex(/^\S{1,512}$/)),
-  restApiKey: z.string().check(z.regex(/^[^:\s]{1,512}$/)),
-});
+/** Built when the secret is first read (the first call to the provider), not at load. */
+export const snipcartSecret = once(() =>
+  z.object({
+    secretKey: z.string().check(z.regex(/^\S{1,512}$/)),
+    restApiKey: z.string().check(z.regex(/^[^:\s]{1,512}$/)),
+  }),
+);
 
-export type SnipcartCredentials = z.infer<typeof SnipcartSecret>;
+export type SnipcartCredentials = z.infer<ReturnType<typeof snipcartSecret>>;
 
 export const snipcartConfig = once(() => ({
   /** The custom payment gateway API (validate, payment-session, payment), or the simulator. */

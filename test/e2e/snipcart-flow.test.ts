@@ -1,0 +1,231 @@
+/**
+ * Flow D over HTTP, against the stack: Snipcart's cart asks the hub for payment methods, the
+ * shopper's browser opens the hub's checkout page (a Lyra payment on shipment for exactly the
+ * session's amount), pays in Lyra's form; Snipcart is told once, by whichever comes first (the
+ * signed browser return, or the reconciler after the IPN); refunds come from Snipcart's dashboard
+ * through the order's secret link.
+ */
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { hub } from '../support/hub.ts';
+import { ACCEPTED_CARD, type LyraOrderView, lyraSim, REFUSED_CARD } from '../support/lyra-stack.ts';
+import { checkoutPageUrl, reconcileOrders, snipcartSim } from '../support/snipcart-stack.ts';
+import { http, stack } from '../support/stack.ts';
+
+afterEach(async () => {
+  await lyraSim.notificationMode({ mode: 'deliver' });
+  await snipcartSim.clearFaults();
+});
+
+const orderIdOf = (sessionId: string) => `snip-${sessionId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 59)}`;
+const orderView = async (orderId: string) =>
+  (await hub.get<LyraOrderView>(`/v1/orders/${orderId}`, { key: stack().keys.admin })).body;
+
+/** The cart's checkout, then the shopper on the hub's checkout page: the session and its order. */
+async function openCheckout() {
+  const cart = await snipcartSim.checkout();
+  expect(cart.paymentMethodsStatus).toBe(200);
+  const [method] = cart.paymentMethods as { id: string; checkoutUrl: string }[];
+  expect(method?.checkoutUrl).toMatch(new RegExp(`^${stack().hubUrl}/v1/snipcart/checkout`));
+  const page = await http(checkoutPageUrl(method?.checkoutUrl ?? '', cart.publicToken));
+  expect(page.status).toBe(200);
+  const orderId = orderIdOf(cart.sessionId);
+  const order = await orderView(orderId);
+  // The form's token, as the page gives it to Lyra's script.
+  const formToken = /kr-form-token="([^"]+)"/.exec(page.text)?.[1] ?? '';
+  return { cart, page, orderId, order: { ...order, formToken } };
+}
+
+/** Lyra's form, paid: the simulator sends the IPN, then answers the browser-return fields. */
+async function pay(order: { formToken: string }, card = ACCEPTED_CARD) {
+  return lyraSim.pay(order.formToken, card);
+}
+
+const postReturn = (fields: Record<string, string>) =>
+  http(`${stack().hubUrl}/v1/snipcart/return`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+    redirect: 'manual',
+  });
+
+/** The merchant ships from the back office (an admin key: Snipcart's orders belong to location `snipcart`). */
+const shipAsMerchant = (orderId: string, amount: number) =>
+  hub.post(
+    `/v1/orders/${orderId}/shipments`,
+    { shipmentId: 'parcel-1', amount },
+    { key: stack().keys.admin },
+  );
+
+const processed = async (sessionId: string) =>
+  (await snipcartSim.session(sessionId)).payments.filter((p) => p.state === 'processed');
+
+describe('flow D: the cart, the checkout page, the payment', () => {
+  it('charges exactly the session’s 599.80 EUR: 59980 minor units, shown with the cart', async () => {
+    const { page, order } = await openCheckout();
+    expect(order).toMatchObject({ amount: 59980, currency: 'EUR', status: 'awaiting_payment' });
+    expect(page.text).toContain('599.80');
+    expect(page.text).toContain('Oak table');
+    expect(page.text).toContain('kr-form-token');
+  });
+
+  it('confirms Snipcart once when the IPN comes first and the browser returns after', async () => {
+    const { cart, orderId, order } = await openCheckout();
+    const fields = await pay(order);
+    expect((await orderView(orderId)).status).toBe('authorized');
+    const back = await postReturn(fields);
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe(`${snipcartSim.url()}/store/order/${cart.sessionId}`);
+    // The reconciler finds nothing more to say; a second return changes nothing.
+    await reconcileOrders([orderId]);
+    expect((await postReturn(fields)).status).toBe(303);
+    const confirmations = await processed(cart.sessionId);
+    expect(confirmations).toHaveLength(1);
+    expect(confirmations[0]?.transactionId).toBe(orderId);
+    const view = (
+      await hub.get<Record<string, unknown>>(`/v1/orders/${orderId}`, { key: stack().keys.admin })
+    ).body;
+    expect(view.snipcart).toMatchObject({
+      sessionId: cart.sessionId,
+      confirmation: 'confirmed',
+      attempts: 1,
+    });
+    expect(JSON.stringify(view)).not.toContain('secret');
+    expect(confirmations[0]?.links?.refunds).toMatch(
+      new RegExp(`^${stack().hubUrl}/v1/snipcart/refunds/${orderId}\\?secret=[A-Za-z0-9_-]{43}$`),
+    );
+  });
+
+  it('confirms Snipcart once when the browser return comes before the IPN', async () => {
+    await lyraSim.notificationMode({ mode: 'drop', times: 1 });
+    const { cart, orderId, order } = await openCheckout();
+    const fields = await pay(order);
+    const back = await postReturn(fields);
+    expect(back.status).toBe(303);
+    expect((await orderView(orderId)).status).toBe('authorized');
+    await reconcileOrders([orderId]);
+    expect(await processed(cart.sessionId)).toHaveLength(1);
+  });
+
+  it('confirms Snipcart once through the reconciler when the tab was closed after paying', async () => {
+    const { cart, orderId, order } = await openCheckout();
+    await pay(order);
+    expect(await processed(cart.sessionId)).toHaveLength(0);
+    await reconcileOrders([orderId]);
+    await reconcileOrders([orderId]);
+    expect(await processed(cart.sessionId)).toHaveLength(1);
+  });
+
+  it('retries a confirmation Snipcart did not answer, until it is confirmed, and never twice', async () => {
+    const { cart, orderId, order } = await openCheckout();
+    await snipcartSim.fault({
+      match: 'POST /api/private/custom-payment-gateway/payment',
+      mode: 'status',
+      status: 503,
+      times: 1,
+    });
+    const fields = await pay(order);
+    // The browser cannot be sent on yet: the page says the shop is being told.
+    const back = await postReturn(fields);
+    expect(back.status).toBe(200);
+    // The reconciler waits for the backoff, then confirms.
+    await reconcileOrders([orderId]);
+    expect(await processed(cart.sessionId)).toHaveLength(0);
+    await http(`${stack().hubUrl}/__local/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceSeconds: 15 }),
+    });
+    await http(`${snipcartSim.url()}/__control/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceSeconds: 15 }),
+    });
+    await reconcileOrders([orderId]);
+    await reconcileOrders([orderId]);
+    expect(await processed(cart.sessionId)).toHaveLength(1);
+  });
+
+  it('shows the checkout again with the reason when the card is refused, and tells Snipcart nothing', async () => {
+    const { cart, orderId, order } = await openCheckout();
+    const fields = await pay(order, REFUSED_CARD);
+    const back = await postReturn(fields);
+    expect(back.status).toBe(200);
+    expect(back.text).toContain('refused');
+    expect((await orderView(orderId)).authorizedAmount).toBe(0);
+    expect((await snipcartSim.session(cart.sessionId)).payments).toEqual([]);
+  });
+});
+
+describe('flow D: forgeries', () => {
+  it('offers no method, and shows no form, for a token Snipcart does not know', async () => {
+    const methods = await hub.post(
+      '/v1/snipcart/payment-methods',
+      { publicToken: 'forged.token.value', mode: 'Test', invoice: {} },
+      { key: '' },
+    );
+    expect(methods.status).toBe(401);
+    expect(methods.body.code).toBe('INVALID_TOKEN');
+    const page = await http(`${stack().hubUrl}/v1/snipcart/checkout?publicToken=forged.token.value`);
+    expect(page.status).toBe(404);
+    expect(page.text).not.toContain('kr-form-token');
+  });
+
+  it('redirects nowhere and confirms nothing on a browser return with a forged hash', async () => {
+    const { cart, orderId, order } = await openCheckout();
+    await lyraSim.notificationMode({ mode: 'drop', times: 1 });
+    const fields = await pay(order);
+    const forged = await postReturn({ ...fields, 'kr-hash': '0'.repeat(64) });
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get('location')).toBeNull();
+    expect((await orderView(orderId)).authorizedAmount).toBe(0);
+    expect((await snipcartSim.session(cart.sessionId)).payments).toEqual([]);
+  });
+});
+
+describe('flow D: refunds from Snipcart’s dashboard', () => {
+  async function paidAndConfirmed() {
+    const opened = await openCheckout();
+    const fields = await pay(opened.order);
+    expect((await postReturn(fields)).status).toBe(303);
+    return opened;
+  }
+
+  it('refuses a refund before anything shipped', async () => {
+    const { cart } = await paidAndConfirmed();
+    const refund = await snipcartSim.refund(cart.sessionId, 10.5);
+    expect(refund.status).toBe(409);
+    expect(refund.body.code).toBe('AMOUNT_EXCEEDS_CAPTURED');
+  });
+
+  it('refunds 10.50 once after a shipment, even when Snipcart calls twice; the same refundId', async () => {
+    const { cart, orderId } = await paidAndConfirmed();
+    expect((await shipAsMerchant(orderId, 20000)).status).toBe(201);
+    const first = await snipcartSim.refund(cart.sessionId, 10.5);
+    const second = await snipcartSim.refund(cart.sessionId, 10.5);
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(second.body.refundId).toBe(first.body.refundId);
+    const view = await orderView(orderId);
+    expect(view.refundedAmount).toBe(1050);
+    expect(view.refunds).toHaveLength(1);
+    // Over what was debited: refused.
+    const over = await snipcartSim.refund(cart.sessionId, 500);
+    expect(over.status).toBe(409);
+    expect(over.body.code).toBe('AMOUNT_EXCEEDS_CAPTURED');
+  });
+
+  it('answers 401 to a refund call without the order’s secret, and refunds nothing', async () => {
+    const { orderId } = await paidAndConfirmed();
+    expect((await shipAsMerchant(orderId, 20000)).status).toBe(201);
+    for (const secret of ['', 'wrong', 'A'.repeat(43)]) {
+      const answer = await http(`${stack().hubUrl}/v1/snipcart/refunds/${orderId}?secret=${secret}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ paymentId: 'p-1', amount: 10.5 }),
+      });
+      expect(answer.status).toBe(401);
+    }
+    expect((await orderView(orderId)).refundedAmount).toBe(0);
+  });
+});
