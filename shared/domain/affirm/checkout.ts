@@ -3,9 +3,10 @@
  * once the customer has accepted is in authorize.ts.
  */
 
-import { ProviderRejectedError, StateConflictError } from '../../errors.ts';
+import { ProviderRejectedError } from '../../errors.ts';
 import type { Caller } from '../caller.ts';
-import { change, event, isPast, NO_MONEY_YET, type Order } from '../order.ts';
+import { createLeaseFrom, type Reservation, releaseCreationLease, resumeCreation } from '../creation.ts';
+import { change, event, NO_MONEY_YET } from '../order.ts';
 import type { OrderRepository, RidingWriteFor } from '../ports.ts';
 import { checkedLocation } from './checkout-rules.ts';
 import { type AffirmOrder, asAffirm, updateAffirmOrder, withCheckout } from './order.ts';
@@ -28,7 +29,6 @@ export interface CheckoutSettings {
 }
 
 /** How long a create attempt owns its reservation before a retry may take it over. */
-const CREATE_LEASE_MS = 30_000;
 
 export type CreateStoreCheckoutCommand = Omit<StoreCheckoutRequest, 'expiresAt' | 'storeLocation'> & {
   /** metadata.storeLocation: an admin key's choice; a location key may only repeat its own. */
@@ -59,7 +59,7 @@ export async function createStoreCheckout(
   const inserted = await deps.orders.insert(reservation);
   const order = inserted.created
     ? reservation
-    : await resumeReservation(deps, inserted.existing, command, now);
+    : await resumeCreation(deps.orders, inserted.existing, AFFIRM_RESERVATION, command, now);
 
   // The caller and the fingerprint are the hub's business, not Affirm's.
   const { caller: _caller, fingerprint: _fingerprint, storeLocation: _asked, riding, ...request } = command;
@@ -75,7 +75,7 @@ export async function createStoreCheckout(
       await deps.orders.remove(order);
       throw new ProviderRejectedError(`Affirm refused the checkout: ${error.message}`, { cause: error });
     }
-    await releaseReservation(deps, order, now);
+    await releaseCreationLease(deps.orders, order, AFFIRM_RESERVATION, now);
     throw error;
   }
   return updateAffirmOrder(
@@ -122,7 +122,7 @@ function newReservation(
       checkout: {
         state: 'creating',
         expiresAt: expiresAt.toISOString(),
-        leaseUntil: new Date(now.getTime() + CREATE_LEASE_MS).toISOString(),
+        leaseUntil: createLeaseFrom(now),
       },
     },
     ...NO_MONEY_YET,
@@ -133,36 +133,13 @@ function newReservation(
   };
 }
 
-/** A retry of the very same create whose first attempt ended without an answer may take the reservation over. */
-async function resumeReservation(
-  deps: AffirmDeps,
-  stored: Order,
-  command: CreateStoreCheckoutCommand,
-  now: Date,
-): Promise<AffirmOrder> {
-  const existing = stored.provider === 'affirm' ? asAffirm(stored) : undefined;
-  const checkout = existing?.payment.checkout;
-  const sameRequest =
-    existing && checkout?.state === 'creating' && existing.requestFingerprint === command.fingerprint;
-  if (!existing || !sameRequest)
-    throw new StateConflictError('ORDER_EXISTS', `Order ${command.orderId} already exists.`);
-  if (checkout?.leaseUntil && !isPast(checkout.leaseUntil, now)) {
-    throw new StateConflictError('OPERATION_IN_PROGRESS', 'This order is being created by another request.', {
-      retryable: true,
-    });
-  }
-  const lease = new Date(now.getTime() + CREATE_LEASE_MS).toISOString();
-  // Conditional on the version read: of two concurrent retries, one takes the lease.
-  const resumed = change(existing, withCheckout(existing, { leaseUntil: lease }), now, []);
-  await deps.orders.save(resumed);
-  return resumed.next;
-}
-
-/** After an ambiguous failure the reservation stays, but its lease ends now so the retry can resume at once. */
-async function releaseReservation(deps: AffirmDeps, order: AffirmOrder, now: Date): Promise<void> {
-  try {
-    await deps.orders.save(change(order, withCheckout(order, { leaseUntil: now.toISOString() }), now, []));
-  } catch {
-    // Losing this write only delays a retry until the lease runs out; the original error matters more.
-  }
-}
+/** How an Affirm checkout keeps its reservation (shared/domain/creation.ts). */
+const AFFIRM_RESERVATION: Reservation<AffirmOrder> = {
+  creating: (stored) => {
+    if (stored.provider !== 'affirm') return undefined;
+    const order = asAffirm(stored);
+    const { checkout } = order.payment;
+    return checkout.state === 'creating' ? { order, leaseUntil: checkout.leaseUntil } : undefined;
+  },
+  withLease: (order, leaseUntil) => withCheckout(order, { leaseUntil }),
+};

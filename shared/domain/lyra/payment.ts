@@ -6,13 +6,14 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { ProviderRejectedError, StateConflictError, ValidationError } from '../../errors.ts';
+import { ProviderRejectedError, ValidationError } from '../../errors.ts';
 import type { Caller } from '../caller.ts';
-import { change, event, isPast, NO_MONEY_YET, type Order } from '../order.ts';
+import { createLeaseFrom, type Reservation, releaseCreationLease, resumeCreation } from '../creation.ts';
+import { change, event, NO_MONEY_YET } from '../order.ts';
 import { type OrderRepository, ProviderRefusal, type RidingWriteFor } from '../ports.ts';
 import type { SnipcartLink } from '../snipcart/link.ts';
 import { orderLocation } from '../store-location.ts';
-import { type LyraOrder, updateLyraOrder, withPayment } from './order.ts';
+import { asLyra, type LyraOrder, updateLyraOrder, withPayment } from './order.ts';
 import type { LyraCreatePaymentRequest, LyraGateway } from './types.ts';
 
 export interface LyraDeps {
@@ -21,9 +22,6 @@ export interface LyraDeps {
   /** Where Lyra posts its IPNs (the hub's `POST /v1/lyra/ipn`). */
   ipnUrl: string;
 }
-
-/** How long a create attempt owns its reservation before a retry may take it over. */
-const CREATE_LEASE_MS = 30_000;
 
 export interface CreateLyraPaymentCommand {
   orderId: string;
@@ -56,7 +54,9 @@ export async function createLyraPayment(
   if (location.error) throw new ValidationError('The request body is not valid.', [location.error]);
   const reservation = newReservation(command, location.value, now);
   const inserted = await deps.orders.insert(reservation);
-  const order = inserted.created ? reservation : await resume(deps, inserted.existing, command, now);
+  const order = inserted.created
+    ? reservation
+    : await resumeCreation(deps.orders, inserted.existing, LYRA_RESERVATION, command, now);
 
   let formToken: string;
   try {
@@ -73,7 +73,7 @@ export async function createLyraPayment(
       await deps.orders.remove(order);
       throw new ProviderRejectedError(`Lyra refused the payment: ${error.message}`, { cause: error });
     }
-    await releaseLease(deps, order, now);
+    await releaseCreationLease(deps.orders, order, LYRA_RESERVATION, now);
     throw error;
   }
   return updateLyraOrder(
@@ -106,7 +106,7 @@ function newReservation(command: CreateLyraPaymentCommand, location: string, now
     requestFingerprint: command.fingerprint,
     payment: {
       state: 'creating',
-      leaseUntil: new Date(now.getTime() + CREATE_LEASE_MS).toISOString(),
+      leaseUntil: createLeaseFrom(now),
       // The pay page's address: unguessable, so that order ids cannot be probed for payment forms.
       payToken: randomBytes(18).toString('base64url'),
     },
@@ -119,36 +119,11 @@ function newReservation(command: CreateLyraPaymentCommand, location: string, now
   };
 }
 
-/** A retry of the very same create whose first attempt ended without an answer may take the reservation over. */
-async function resume(
-  deps: LyraDeps,
-  stored: Order,
-  command: CreateLyraPaymentCommand,
-  now: Date,
-): Promise<LyraOrder> {
-  const sameRequest =
-    stored.provider === 'lyra' &&
-    stored.payment.state === 'creating' &&
-    stored.requestFingerprint === command.fingerprint;
-  if (stored.provider !== 'lyra' || !sameRequest)
-    throw new StateConflictError('ORDER_EXISTS', `Order ${command.orderId} already exists.`);
-  const { leaseUntil } = stored.payment;
-  if (leaseUntil && !isPast(leaseUntil, now)) {
-    throw new StateConflictError('OPERATION_IN_PROGRESS', 'This order is being created by another request.', {
-      retryable: true,
-    });
-  }
-  const lease = new Date(now.getTime() + CREATE_LEASE_MS).toISOString();
-  const resumed = change(stored, withPayment(stored, { leaseUntil: lease }), now, []);
-  await deps.orders.save(resumed);
-  return resumed.next;
-}
-
-/** After an unknown outcome the reservation stays, but its lease ends now so the retry can resume at once. */
-async function releaseLease(deps: LyraDeps, order: LyraOrder, now: Date): Promise<void> {
-  try {
-    await deps.orders.save(change(order, withPayment(order, { leaseUntil: now.toISOString() }), now, []));
-  } catch {
-    // Losing this write only delays a retry until the lease runs out; the original error matters more.
-  }
-}
+/** How a Lyra payment keeps its reservation (shared/domain/creation.ts). */
+const LYRA_RESERVATION: Reservation<LyraOrder> = {
+  creating: (stored) =>
+    stored.provider === 'lyra' && stored.payment.state === 'creating'
+      ? { order: asLyra(stored), leaseUntil: stored.payment.leaseUntil }
+      : undefined,
+  withLease: (order, leaseUntil) => withPayment(order, { leaseUntil }),
+};

@@ -9,6 +9,7 @@
 
 import { ProviderUnavailableError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
+import { neverSent, READ_RETRIES, transportErrorName, unansweredDetail as unanswered } from '../transport.ts';
 import type { AffirmCredentials } from './config.ts';
 import { failureFrom } from './errors.ts';
 
@@ -27,34 +28,11 @@ export interface AffirmResponse {
   body: unknown;
 }
 
-const READ_RETRIES = 1;
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-const LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+export { transportErrorName };
 
-const stringCode = (value: unknown): string | undefined => {
-  const code = (value as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-};
-
-/**
- * A readable name for a failed call, for logs and the retry decision: the socket's code that
- * fetch wraps in `cause` (ECONNRESET...), else the error's own string code, else its name
- * (TimeoutError). A DOMException's numeric `code` (23 for a timeout) is not a name.
- */
-export function transportErrorName(error: unknown): string {
-  const name = error instanceof Error || error instanceof DOMException ? error.name : undefined;
-  return stringCode((error as { cause?: unknown } | null)?.cause) ?? stringCode(error) ?? name ?? 'unknown';
-}
-
-/** What the caller may be told about a call Affirm did not answer: no address, no internal message. */
-export function unansweredDetail(error: unknown, timeoutMs: number): string {
-  const name = transportErrorName(error);
-  if (name === 'TimeoutError')
-    return `Affirm did not answer within ${Number((timeoutMs / 1000).toFixed(1))} s.`;
-  if (LOST.has(name)) return 'The connection to Affirm was lost before it answered.';
-  if (NOT_SENT.has(name)) return 'Affirm could not be reached.';
-  return 'Affirm did not answer.';
-}
+/** What the caller may be told about a call Affirm did not answer (shared/providers/transport.ts). */
+export const unansweredDetail = (error: unknown, timeoutMs: number): string =>
+  unanswered('Affirm', error, timeoutMs);
 
 export class AffirmClient {
   constructor(private readonly options: AffirmClientOptions) {}
@@ -114,7 +92,7 @@ export class AffirmClient {
           ms: elapsed(started),
           attempt,
         });
-        const safeToRetry = method === 'GET' || NOT_SENT.has(code);
+        const safeToRetry = method === 'GET' || neverSent(code);
         if (safeToRetry && attempt <= READ_RETRIES) continue;
         throw new ProviderUnavailableError('Affirm did not answer.', {
           cause: error,

@@ -18,6 +18,7 @@
 
 import { ProviderUnavailableError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
+import { neverSent, READ_RETRIES, transportErrorName, unansweredDetail as unanswered } from '../transport.ts';
 import type { LyraCredentials } from './config.ts';
 import { lyraErrorFrom, lyraHttpFailure, unreadableAnswer } from './errors.ts';
 import { envelopeWire, errorAnswerWire } from './schemas.ts';
@@ -44,33 +45,11 @@ export interface LyraClientOptions {
   fetch?: typeof fetch;
 }
 
-const READ_RETRIES = 1;
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-const LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+export { transportErrorName };
 
-const stringCode = (value: unknown): string | undefined => {
-  const code = (value as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-};
-
-/**
- * A readable name for a failed call (as Affirm's client names them): the socket's code that fetch
- * wraps in `cause`, else the error's own string code, else its name (TimeoutError).
- */
-export function transportErrorName(error: unknown): string {
-  const name = error instanceof Error || error instanceof DOMException ? error.name : undefined;
-  return stringCode((error as { cause?: unknown } | null)?.cause) ?? stringCode(error) ?? name ?? 'unknown';
-}
-
-/** What the caller may be told about a call Lyra did not answer: no address, no internal message. */
-export function unansweredDetail(error: unknown, timeoutMs: number): string {
-  const name = transportErrorName(error);
-  if (name === 'TimeoutError')
-    return `Lyra did not answer within ${Number((timeoutMs / 1000).toFixed(1))} s.`;
-  if (LOST.has(name)) return 'The connection to Lyra was lost before it answered.';
-  if (NOT_SENT.has(name)) return 'Lyra could not be reached.';
-  return 'Lyra did not answer.';
-}
+/** What the caller may be told about a call Lyra did not answer (shared/providers/transport.ts). */
+export const unansweredDetail = (error: unknown, timeoutMs: number): string =>
+  unanswered('Lyra', error, timeoutMs);
 
 /** An envelope's `answer` when its status was SUCCESS (still to be read by the caller's schema). */
 export interface LyraAnswer {
@@ -149,7 +128,7 @@ export class LyraClient {
           ms: elapsed(started),
           attempt,
         });
-        if ((read || NOT_SENT.has(code)) && attempt <= READ_RETRIES) continue;
+        if ((read || neverSent(code)) && attempt <= READ_RETRIES) continue;
         throw new ProviderUnavailableError('Lyra did not answer.', {
           cause: error,
           publicDetail: unansweredDetail(error, this.options.timeoutMs),

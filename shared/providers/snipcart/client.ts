@@ -19,6 +19,7 @@
 
 import { ProviderUnavailableError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
+import { neverSent, READ_RETRIES, transportErrorName, unansweredDetail as unanswered } from '../transport.ts';
 import type { SnipcartCredentials } from './config.ts';
 import { isUnansweredStatus, snipcartUnavailable } from './errors.ts';
 
@@ -51,30 +52,11 @@ export interface SnipcartAnswer {
   body: unknown;
 }
 
-const READ_RETRIES = 1;
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-const LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+export { transportErrorName };
 
-const stringCode = (value: unknown): string | undefined => {
-  const code = (value as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-};
-
-/** A readable name for a failed call: the socket's code fetch wraps in `cause`, else the error's code, else its name. */
-export function transportErrorName(error: unknown): string {
-  const name = error instanceof Error || error instanceof DOMException ? error.name : undefined;
-  return stringCode((error as { cause?: unknown } | null)?.cause) ?? stringCode(error) ?? name ?? 'unknown';
-}
-
-/** What the caller may be told about a call Snipcart did not answer: no address, no internal message. */
-export function unansweredDetail(error: unknown, timeoutMs: number): string {
-  const name = transportErrorName(error);
-  if (name === 'TimeoutError')
-    return `Snipcart did not answer within ${Number((timeoutMs / 1000).toFixed(1))} s.`;
-  if (LOST.has(name)) return 'The connection to Snipcart was lost before it answered.';
-  if (NOT_SENT.has(name)) return 'Snipcart could not be reached.';
-  return 'Snipcart did not answer.';
-}
+/** What the caller may be told about a call Snipcart did not answer (shared/providers/transport.ts). */
+export const unansweredDetail = (error: unknown, timeoutMs: number): string =>
+  unanswered('Snipcart', error, timeoutMs);
 
 function parseJson(text: string): unknown {
   if (!text) return undefined;
@@ -149,7 +131,7 @@ export class SnipcartClient {
       } catch (error) {
         const code = transportErrorName(error);
         this.options.log.warn('snipcart call failed', { call, error: code, ms: elapsed(started), attempt });
-        if ((read || NOT_SENT.has(code)) && attempt <= READ_RETRIES) continue;
+        if ((read || neverSent(code)) && attempt <= READ_RETRIES) continue;
         throw new ProviderUnavailableError('Snipcart did not answer.', {
           cause: error,
           publicDetail: unansweredDetail(error, this.options.timeoutMs),

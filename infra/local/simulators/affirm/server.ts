@@ -78,6 +78,7 @@ import {
   StoreCheckoutRequestWire,
   VoidRequestWire,
 } from '#shared/providers/affirm/request-schemas.ts';
+import { parseModeRule } from '../common/notifications.ts';
 import {
   type SimRequest,
   type SimResponse,
@@ -93,7 +94,7 @@ import {
   type SimSettings,
   type SimTransaction,
 } from './state.ts';
-import { parseModeRule, WebhookSender } from './webhooks.ts';
+import { WebhookSender } from './webhooks.ts';
 
 export interface AffirmSimulatorOptions {
   port: number;

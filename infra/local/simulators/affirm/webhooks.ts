@@ -36,20 +36,11 @@
  */
 
 import { performance } from 'node:perf_hooks';
+import { type ModeRule, type NotificationMode, notificationTarget } from '../common/notifications.ts';
 import type { SimCheckout } from './state.ts';
 import { signAffirmWebhook } from './webhook-signature.ts';
 
 export type CheckoutEvent = 'opened' | 'confirmed' | 'not_approved';
-
-export const NOTIFICATION_MODES = ['deliver', 'drop', 'duplicate', 'delay'] as const;
-export type NotificationMode = (typeof NOTIFICATION_MODES)[number];
-
-export interface ModeRule {
-  mode: NotificationMode;
-  delayMs?: number;
-  /** Notifications left under this mode. */
-  times: number;
-}
 
 /** One HTTP attempt: the receiver's status and answer, or status null and why nothing was answered. */
 export interface Delivery {
@@ -84,9 +75,6 @@ export interface WebhookSenderOptions {
   timeoutMs: number;
 }
 
-const DEFAULT_DELAY_MS = 1_000;
-const MAX_DELAY_MS = 600_000;
-const MAX_TIMES = 1_000;
 const ANSWER_LIMIT = 2_000;
 
 /** `2020-01-24T21:42:23.849774`: the documented example's timestamps (UTC, no zone, microseconds). */
@@ -118,48 +106,6 @@ export function checkoutEventBody(checkout: SimCheckout, event: CheckoutEvent, a
   return form.toString();
 }
 
-/** Validates POST /__control/notifications. Returns the rule, or why the input is refused. */
-export function parseModeRule(input: unknown): ModeRule | string {
-  const usage = 'expected { mode: deliver|drop|duplicate|delay, delayMs?, times? }';
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return usage;
-  const { mode, delayMs, times, ...rest } = input as Record<string, unknown>;
-  if (Object.keys(rest).length > 0) return `${usage}; unknown: ${Object.keys(rest).join(', ')}`;
-  if (!NOTIFICATION_MODES.includes(mode as NotificationMode)) return usage;
-  if (
-    times !== undefined &&
-    !(Number.isInteger(times) && (times as number) > 0 && (times as number) <= MAX_TIMES)
-  )
-    return `times must be an integer from 1 to ${MAX_TIMES}`;
-  if (delayMs !== undefined) {
-    if (mode !== 'delay') return 'delayMs applies to mode delay only';
-    if (!(Number.isInteger(delayMs) && (delayMs as number) >= 0 && (delayMs as number) <= MAX_DELAY_MS))
-      return `delayMs must be an integer from 0 to ${MAX_DELAY_MS}`;
-  }
-  return {
-    mode: mode as NotificationMode,
-    times: (times as number | undefined) ?? 1,
-    ...(mode === 'delay' ? { delayMs: (delayMs as number | undefined) ?? DEFAULT_DELAY_MS } : {}),
-  };
-}
-
-/** The URL to call and the Authorization header for credentials embedded in it (fetch refuses them). */
-function target(raw: string): { url: string; shown: string; authorization?: string } {
-  const url = new URL(raw);
-  if (!url.username && !url.password) return { url: raw, shown: raw };
-  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-  const username = url.username;
-  url.username = '';
-  url.password = '';
-  const bare = url.toString();
-  url.username = username;
-  url.password = '***';
-  return {
-    url: bare,
-    shown: url.toString(),
-    authorization: `Basic ${Buffer.from(credentials).toString('base64')}`,
-  };
-}
-
 export class WebhookSender {
   readonly sent: SentNotification[] = [];
   private rule: ModeRule | undefined;
@@ -184,7 +130,7 @@ export class WebhookSender {
     const body = checkoutEventBody(checkout, event, at);
     const rule = this.take();
     const configured = this.options.url();
-    const destination = configured ? target(configured) : undefined;
+    const destination = configured ? notificationTarget(configured) : undefined;
     const notification: SentNotification = {
       at: at.toISOString(),
       checkoutId: checkout.id,
@@ -248,7 +194,7 @@ export class WebhookSender {
   }
 
   private async post(
-    destination: ReturnType<typeof target>,
+    destination: ReturnType<typeof notificationTarget>,
     notification: SentNotification,
   ): Promise<Delivery> {
     const controller = new AbortController();

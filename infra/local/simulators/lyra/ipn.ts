@@ -25,15 +25,7 @@
 
 import { createHmac } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-
-export const NOTIFICATION_MODES = ['deliver', 'drop', 'duplicate', 'delay'] as const;
-export type NotificationMode = (typeof NOTIFICATION_MODES)[number];
-
-export interface ModeRule {
-  mode: NotificationMode;
-  delayMs?: number;
-  times: number;
-}
+import { type ModeRule, type NotificationMode, notificationTarget } from '../common/notifications.ts';
 
 /** One HTTP request: the receiver's status and answer, or status null and why nothing was answered. */
 export interface Delivery {
@@ -81,9 +73,6 @@ export interface IpnSenderOptions {
   retryDelayMs?: number;
 }
 
-const DEFAULT_DELAY_MS = 1_000;
-const MAX_DELAY_MS = 600_000;
-const MAX_TIMES = 1_000;
 const ANSWER_LIMIT = 2_000;
 const SLOT_MS = 15 * 60_000;
 const TICK_MS = 50;
@@ -103,47 +92,9 @@ export function ipnBody(krAnswer: string, restPassword: string): { body: string;
   return { body: form.toString(), hash };
 }
 
-/** Validates POST /__control/notifications (the Affirm simulator's rules). */
-export function parseModeRule(input: unknown): ModeRule | string {
-  const usage = 'expected { mode: deliver|drop|duplicate|delay, delayMs?, times? }';
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return usage;
-  const { mode, delayMs, times, ...rest } = input as Record<string, unknown>;
-  if (Object.keys(rest).length > 0) return `${usage}; unknown: ${Object.keys(rest).join(', ')}`;
-  if (!NOTIFICATION_MODES.includes(mode as NotificationMode)) return usage;
-  if (
-    times !== undefined &&
-    !(Number.isInteger(times) && (times as number) > 0 && (times as number) <= MAX_TIMES)
-  )
-    return `times must be an integer from 1 to ${MAX_TIMES}`;
-  if (delayMs !== undefined) {
-    if (mode !== 'delay') return 'delayMs applies to mode delay only';
-    if (!(Number.isInteger(delayMs) && (delayMs as number) >= 0 && (delayMs as number) <= MAX_DELAY_MS))
-      return `delayMs must be an integer from 0 to ${MAX_DELAY_MS}`;
-  }
-  return {
-    mode: mode as NotificationMode,
-    times: (times as number | undefined) ?? 1,
-    ...(mode === 'delay' ? { delayMs: (delayMs as number | undefined) ?? DEFAULT_DELAY_MS } : {}),
-  };
-}
-
-/** The URL to call and the Authorization header for credentials embedded in it (fetch refuses them). */
-function target(raw: string): { url: string; shown: string; authorization?: string } {
-  const url = new URL(raw);
-  if (!url.username && !url.password) return { url: raw, shown: raw };
-  const authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-  const username = url.username;
-  url.username = '';
-  url.password = '';
-  const bare = url.toString();
-  url.username = username;
-  url.password = '***';
-  return { url: bare, shown: url.toString(), authorization };
-}
-
 interface Scheduled {
   notification: SentIpn;
-  destination: ReturnType<typeof target>;
+  destination: ReturnType<typeof notificationTarget>;
   dueAt: number;
 }
 
@@ -175,7 +126,7 @@ export class IpnSender {
     krAnswer: string,
   ): { notification: SentIpn; firstAttempt: Promise<void> } {
     const rule = this.take();
-    const destination = url ? target(url) : undefined;
+    const destination = url ? notificationTarget(url) : undefined;
     const { body, hash } = ipnBody(krAnswer, this.options.restPassword);
     const notification: SentIpn = {
       at: this.options.now().toISOString(),
@@ -254,7 +205,7 @@ export class IpnSender {
   /** One attempt (`copies` concurrent requests); schedules a retry when none succeeded. */
   private async attempt(
     notification: SentIpn,
-    destination: ReturnType<typeof target>,
+    destination: ReturnType<typeof notificationTarget>,
     copies: number,
   ): Promise<void> {
     notification.pending = true;
@@ -292,7 +243,7 @@ export class IpnSender {
   }
 
   private async post(
-    destination: ReturnType<typeof target>,
+    destination: ReturnType<typeof notificationTarget>,
     notification: SentIpn,
     attempt: number,
   ): Promise<Delivery> {

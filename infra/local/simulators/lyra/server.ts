@@ -102,6 +102,7 @@
 
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { parseModeRule } from '../common/notifications.ts';
 import {
   type SimRequest,
   type SimResponse,
@@ -109,7 +110,7 @@ import {
   type Simulator,
   startSimulator,
 } from '../common/server.ts';
-import { IpnSender, parseModeRule } from './ipn.ts';
+import { IpnSender } from './ipn.ts';
 import { LyraState, type SimTransaction } from './state.ts';
 import { envelope, isLyraError, type LyraError, lyraError, paymentView, transactionView } from './wire.ts';
 
