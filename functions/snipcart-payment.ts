@@ -18,7 +18,6 @@ import { lyraConfig } from '#shared/providers/lyra/config.ts';
 import { readKrAnswer } from '#shared/providers/lyra/mapping.ts';
 import { isTokenShaped } from '#shared/providers/snipcart/mapping.ts';
 import { lyraDeps, lyraFormSettings, lyraVerifiers } from '#shared/wiring/lyra.ts';
-import { snipcartGateway } from '#shared/wiring/snipcart.ts';
 import { snipcartCheckoutDeps, snipcartConfirmDeps } from '#shared/wiring/snipcart-orders.ts';
 
 const RETURN_PATH = '/v1/snipcart/return';
@@ -80,6 +79,35 @@ async function confirmedReturnUrl(order: LyraOrder): Promise<string | undefined>
   }
 }
 
+/** The page for what stops a checkout from opening; undefined for the unexpected (a 500). */
+function checkoutFailurePage(error: unknown): HttpResult | undefined {
+  if (error instanceof ProviderRefusal)
+    return checkoutRefusedPage(
+      404,
+      'Snipcart does not know this checkout; go back to the store and try again.',
+    );
+  if (!(error instanceof HubError)) return undefined;
+  switch (error.code) {
+    case 'VALIDATION_FAILED':
+      return checkoutRefusedPage(422, error.message);
+    case 'OPERATION_IN_PROGRESS':
+      return checkoutRefusedPage(
+        409,
+        'This checkout is opening in another tab or window: reload this page in a moment.',
+      );
+    case 'PROVIDER_UNAVAILABLE':
+      return checkoutRefusedPage(502, 'The payment service did not answer: reload this page in a moment.');
+    case 'PROVIDER_REJECTED':
+    case 'ORDER_EXISTS':
+      return checkoutRefusedPage(
+        422,
+        'This cart cannot be paid here: go back to the store to choose another way to pay.',
+      );
+    default:
+      return undefined;
+  }
+}
+
 /**
  * GET /v1/snipcart/checkout?publicToken=...: the checkout page. The session is read from
  * Snipcart server-side (an unknown token shows no form); its payment is opened for exactly the
@@ -93,13 +121,9 @@ const checkout: Served = async (event: HttpEvent) => {
   try {
     opened = await openSnipcartCheckout(snipcartCheckoutDeps(), token, clock.now());
   } catch (error) {
-    if (error instanceof ProviderRefusal)
-      return checkoutRefusedPage(
-        404,
-        'Snipcart does not know this checkout; go back to the store and try again.',
-      );
-    if (error instanceof HubError && error.code === 'VALIDATION_FAILED')
-      return checkoutRefusedPage(422, error.message);
+    // A shopper's browser gets a page, never a JSON problem.
+    const page = checkoutFailurePage(error);
+    if (page) return page;
     throw error;
   }
   if (opened.order.authorizedAmount > 0) {
@@ -135,18 +159,20 @@ const browserReturn = endpoint({
     const returnUrl = await confirmedReturnUrl(order);
     if (returnUrl) return onToSnipcart(returnUrl, link.storeUrl);
   }
-  const session = link.publicToken
-    ? await snipcartGateway()
-        .paymentSession(link.publicToken)
-        .catch(() => undefined)
-    : undefined;
   const notice =
     answer.orderStatus === 'PAID'
       ? undefined
       : 'Your card was refused and nothing was charged. You may try another card.';
-  if (!session)
+  // The checkout page again: the session read anew, and a new form if Lyra closed the refused one.
+  const again = link.publicToken
+    ? await openSnipcartCheckout(snipcartCheckoutDeps(), link.publicToken, clock.now()).catch((error) => {
+        log.warn('snipcart checkout not reopened', { error });
+        return undefined;
+      })
+    : undefined;
+  if (!again)
     return checkoutRefusedPage(200, notice ?? 'Your payment is registered; the shop is being told.');
-  return checkoutPage({ session, order }, await payForm(session.paymentAuthorizationRedirectUrl), notice);
+  return checkoutPage(again, await payForm(again.session.paymentAuthorizationRedirectUrl), notice);
 });
 
 const ROUTES: Record<string, Served> = {

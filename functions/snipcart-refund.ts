@@ -1,18 +1,22 @@
 import { createHash } from 'node:crypto';
+import type { MiddlewareObj } from '@middy/core';
 import { clock } from '#shared/clock.ts';
-import { refundFromSnipcart } from '#shared/domain/snipcart/refund.ts';
+import { orderRepository } from '#shared/data/orders.ts';
+import { refundFromSnipcart, refundLinkHolds } from '#shared/domain/snipcart/refund.ts';
+import { HubError } from '#shared/errors.ts';
 import { endpoint, httpApi } from '#shared/http/endpoint.ts';
 import { idempotency } from '#shared/http/idempotency.ts';
 import { OrderPath } from '#shared/http/path-params.ts';
 import { snipcartJsonBody } from '#shared/http/schemas/snipcart.ts';
-import { json } from '#shared/http/types.ts';
+import { type HttpEvent, type HttpResult, type HubContext, json } from '#shared/http/types.ts';
 import { readRefundRequest } from '#shared/providers/snipcart/mapping.ts';
 import { sagaDeps } from '#shared/wiring.ts';
 
 /**
  * Snipcart sends no refund id (providers/snipcart.md section 4): the same paymentId and amount
- * again within 10 minutes is a retry (API.md) and gets the first answer, `refundId` included;
- * its key also ties a retry after an unknown outcome to the refund it started.
+ * again within 10 minutes is a retry (API.md) and gets the first answer, `refundId` included. The
+ * refund itself is named in the domain (shared/domain/snipcart/refund.ts), which also ties a retry
+ * after an unknown outcome to the refund it started.
  */
 const SNIPCART_RETRY_WINDOW_SECONDS = 10 * 60;
 
@@ -21,8 +25,35 @@ const SNIPCART_RETRY_WINDOW_SECONDS = 10 * 60;
  * order's `links.refunds`. 401 INVALID_TOKEN without the order's secret (compared in constant
  * time); 409 AMOUNT_EXCEEDS_CAPTURED over what was debited; 200 `{ refundId }`.
  */
+/** Only the order's refund link gets further (before anything is stored for the call): 401 otherwise. */
+const refundLinkAuth: MiddlewareObj<HttpEvent, HttpResult, Error, HubContext> = {
+  before: async ({ event }) => {
+    const orderId = event.pathParameters?.orderId ?? '';
+    const secret = event.queryStringParameters?.secret ?? '';
+    if (!(await refundLinkHolds(orderRepository, orderId, secret)))
+      throw new HubError('INVALID_TOKEN', 'This refund link is not valid.');
+  },
+};
+
+/**
+ * Snipcart calls once per click: a refund that meets another one in flight on the order (they
+ * run one at a time) waits for it a little, rather than failing the merchant's click.
+ */
+async function whenFree<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const busy = error instanceof HubError && error.code === 'OPERATION_IN_PROGRESS';
+      if (!busy || attempt >= 8) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
+    }
+  }
+}
+
 export const handler = httpApi(
   endpoint({
+    auth: refundLinkAuth,
     path: OrderPath,
     body: () => snipcartJsonBody(),
     formats: ['json'],
@@ -40,16 +71,17 @@ export const handler = httpApi(
       },
       ttlSeconds: SNIPCART_RETRY_WINDOW_SECONDS,
     }),
-  }).handler(async (event, context) => {
-    const refund = await refundFromSnipcart(
-      sagaDeps(),
-      {
-        orderId: event.params.orderId,
-        secret: event.queryStringParameters?.secret ?? '',
-        amountIn: (currency) => readRefundRequest(event.body, currency)?.amount,
-        ...(context.requestKey ? { requestKey: context.requestKey } : {}),
-      },
-      clock.now(),
+  }).handler(async (event) => {
+    const refund = await whenFree(() =>
+      refundFromSnipcart(
+        sagaDeps(),
+        {
+          orderId: event.params.orderId,
+          secret: event.queryStringParameters?.secret ?? '',
+          readIn: (currency) => readRefundRequest(event.body, currency),
+        },
+        clock.now(),
+      ),
     );
     return json(200, { refundId: refund.refundId });
   }),

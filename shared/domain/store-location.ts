@@ -4,7 +4,7 @@
  * key could book sales as Boston's. An admin key chooses (`admin` when it names none).
  */
 
-import type { FieldError } from '../errors.ts';
+import { type FieldError, ValidationError } from '../errors.ts';
 import type { Caller } from './caller.ts';
 
 export function orderLocation(
@@ -20,4 +20,21 @@ export function orderLocation(
       message: `must be this API key's location (${caller.location}) or be omitted`,
     },
   };
+}
+
+/** The order ids of storefront checkouts (Snipcart: `snip-<sessionId>`), opened only by the storefront. */
+export const STOREFRONT_ORDER_PREFIX = 'snip-';
+
+/**
+ * A caller may not take an order id reserved for a storefront's checkout: a key that created
+ * `snip-<sessionId>` first would block that cart's payment for good.
+ */
+export function requireOwnOrderId(orderId: string, storefront = false): void {
+  if (storefront || !orderId.startsWith(STOREFRONT_ORDER_PREFIX)) return;
+  throw new ValidationError('The request body is not valid.', [
+    {
+      path: 'orderId',
+      message: `ids starting with ${STOREFRONT_ORDER_PREFIX} are reserved for storefront checkouts`,
+    },
+  ]);
 }

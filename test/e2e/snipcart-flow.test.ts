@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hub } from '../support/hub.ts';
 import { ACCEPTED_CARD, type LyraOrderView, lyraSim, REFUSED_CARD } from '../support/lyra-stack.ts';
 import { checkoutPageUrl, reconcileOrders, snipcartSim } from '../support/snipcart-stack.ts';
-import { http, stack } from '../support/stack.ts';
+import { advanceClocks, http, stack } from '../support/stack.ts';
 
 afterEach(async () => {
   await lyraSim.notificationMode({ mode: 'deliver' });
@@ -146,7 +146,7 @@ describe('flow D: the cart, the checkout page, the payment', () => {
     expect(await processed(cart.sessionId)).toHaveLength(1);
   });
 
-  it('shows the checkout again with the reason when the card is refused, and tells Snipcart nothing', async () => {
+  it('shows the checkout again with the reason and a new form when the card is refused; another card then pays', async () => {
     const { cart, orderId, order } = await openCheckout();
     const fields = await pay(order, REFUSED_CARD);
     const back = await postReturn(fields);
@@ -154,6 +154,38 @@ describe('flow D: the cart, the checkout page, the payment', () => {
     expect(back.text).toContain('refused');
     expect((await orderView(orderId)).authorizedAmount).toBe(0);
     expect((await snipcartSim.session(cart.sessionId)).payments).toEqual([]);
+    // Found by a black-box attack: Lyra closes a refused form, and the cart could never be paid.
+    const renewed = /kr-form-token="([^"]+)"/.exec(back.text)?.[1] ?? '';
+    expect(renewed).not.toBe('');
+    expect(renewed).not.toBe(order.formToken);
+    const paid = await postReturn(await pay({ formToken: renewed }));
+    expect(paid.status).toBe(303);
+    expect((await orderView(orderId)).status).toBe('authorized');
+    expect(await processed(cart.sessionId)).toHaveLength(1);
+  });
+
+  it('answers every concurrent opening of one checkout with a page, and opens one payment', async () => {
+    const cart = await snipcartSim.checkout();
+    const [method] = cart.paymentMethods as { checkoutUrl: string }[];
+    const url = checkoutPageUrl(method?.checkoutUrl ?? '', cart.publicToken);
+    const pages = await Promise.all(Array.from({ length: 6 }, () => http(url)));
+    for (const page of pages) expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const creates = (await lyraSim.requests()).filter(
+      (r) => r.path.endsWith('/Charge/CreatePayment') && r.body?.orderId === orderIdOf(cart.sessionId),
+    );
+    expect(creates).toHaveLength(1);
+  });
+
+  it('keeps the storefront’s order ids for the storefront: a POS key cannot take one', async () => {
+    const cart = await snipcartSim.checkout();
+    const taken = await hub.post('/v1/lyra/payments', {
+      orderId: orderIdOf(cart.sessionId),
+      amount: 100,
+      currency: 'EUR',
+      customer: { email: 'x@example.com' },
+    });
+    expect(taken.status).toBe(400);
+    expect(taken.body.errors?.map((e) => e.path)).toEqual(['orderId']);
   });
 });
 
@@ -215,16 +247,61 @@ describe('flow D: refunds from Snipcart’s dashboard', () => {
     expect(over.body.code).toBe('AMOUNT_EXCEEDS_CAPTURED');
   });
 
+  it('takes the same paymentId and amount after 10 minutes as a new refund', async () => {
+    // Found by a black-box attack: the second refund answered the first one's id and paid nothing.
+    const { cart, orderId } = await paidAndConfirmed();
+    expect((await shipAsMerchant(orderId, 20000)).status).toBe(201);
+    const first = await snipcartSim.refund(cart.sessionId, 10);
+    expect(first.status).toBe(200);
+    await advanceClocks(601);
+    const later = await snipcartSim.refund(cart.sessionId, 10);
+    expect(later.status).toBe(200);
+    expect(later.body.refundId).not.toBe(first.body.refundId);
+    expect((await orderView(orderId)).refundedAmount).toBe(2000);
+  });
+
+  it('finishes the refund it started when retried after a lost answer, even 15 minutes later', async () => {
+    const { cart, orderId } = await paidAndConfirmed();
+    expect((await shipAsMerchant(orderId, 20000)).status).toBe(201);
+    await lyraSim.fault({
+      match: 'POST /api-payment/V4/Transaction/CancelOrRefund',
+      mode: 'reset',
+      when: 'after',
+      times: 1,
+    });
+    expect((await snipcartSim.refund(cart.sessionId, 10)).status).toBe(502);
+    await advanceClocks(15 * 60);
+    const retried = await snipcartSim.refund(cart.sessionId, 10);
+    expect(retried.status).toBe(200);
+    const view = await orderView(orderId);
+    expect(view.refundedAmount).toBe(1000);
+    expect(view.refunds).toHaveLength(1);
+    await lyraSim.clearFaults();
+  });
+
+  it('carries out concurrent refunds of different amounts, each once', async () => {
+    const { cart, orderId } = await paidAndConfirmed();
+    expect((await shipAsMerchant(orderId, 20000)).status).toBe(201);
+    const answers = await Promise.all([7, 8, 9].map((amount) => snipcartSim.refund(cart.sessionId, amount)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect((await orderView(orderId)).refundedAmount).toBe(2400);
+  });
+
   it('answers 401 to a refund call without the order’s secret, and refunds nothing', async () => {
     const { orderId } = await paidAndConfirmed();
     expect((await shipAsMerchant(orderId, 20000)).status).toBe(201);
     for (const secret of ['', 'wrong', 'A'.repeat(43)]) {
-      const answer = await http(`${stack().hubUrl}/v1/snipcart/refunds/${orderId}?secret=${secret}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ paymentId: 'p-1', amount: 10.5 }),
-      });
-      expect(answer.status).toBe(401);
+      const call = () =>
+        http(`${stack().hubUrl}/v1/snipcart/refunds/${orderId}?secret=${secret}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ paymentId: 'p-1', amount: 10.5 }),
+        });
+      expect((await call()).status).toBe(401);
+      // Refused before anything is stored: the same call again is refused anew, not replayed.
+      const again = await call();
+      expect(again.status).toBe(401);
+      expect(again.headers.get('idempotent-replayed')).toBeNull();
     }
     expect((await orderView(orderId)).refundedAmount).toBe(0);
   });

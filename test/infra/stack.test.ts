@@ -259,7 +259,7 @@ describe('PaymentsHubStack', () => {
     'create-shipment': 401,
     'snipcart-payment-methods': 401, // no Snipcart public token (body or query): INVALID_TOKEN
     'snipcart-payment': 404, // the storefront's checkout page and browser return, by route
-    'snipcart-refund': 404, // the order's refund link: no order id in /health's path
+    'snipcart-refund': 401, // the order's refund link checked first: none in /health's path
   };
 
   it('bundles functions that load with only the environment the stack gives them', () => {

@@ -8,6 +8,7 @@ import type { Caller } from '../caller.ts';
 import { createLeaseFrom, type Reservation, releaseCreationLease, resumeCreation } from '../creation.ts';
 import { change, event, NO_MONEY_YET } from '../order.ts';
 import type { OrderRepository, RidingWriteFor } from '../ports.ts';
+import { requireOwnOrderId } from '../store-location.ts';
 import { checkedLocation } from './checkout-rules.ts';
 import { type AffirmOrder, asAffirm, updateAffirmOrder, withCheckout } from './order.ts';
 import {
@@ -54,6 +55,7 @@ export async function createStoreCheckout(
   command: CreateStoreCheckoutCommand,
   now: Date,
 ): Promise<AffirmOrder> {
+  requireOwnOrderId(command.orderId);
   const location = checkedLocation(command);
   const reservation = newReservation(command, location, settings, now);
   const inserted = await deps.orders.insert(reservation);

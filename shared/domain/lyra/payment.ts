@@ -12,7 +12,7 @@ import { createLeaseFrom, type Reservation, releaseCreationLease, resumeCreation
 import { change, event, NO_MONEY_YET } from '../order.ts';
 import { type OrderRepository, ProviderRefusal, type RidingWriteFor } from '../ports.ts';
 import type { SnipcartLink } from '../snipcart/link.ts';
-import { orderLocation } from '../store-location.ts';
+import { orderLocation, requireOwnOrderId } from '../store-location.ts';
 import { asLyra, type LyraOrder, updateLyraOrder, withPayment } from './order.ts';
 import type { LyraCreatePaymentRequest, LyraGateway } from './types.ts';
 
@@ -50,6 +50,7 @@ export async function createLyraPayment(
   command: CreateLyraPaymentCommand,
   now: Date,
 ): Promise<LyraOrder> {
+  requireOwnOrderId(command.orderId, command.storefront !== undefined);
   const location = orderLocation(command.caller, command.metadata?.storeLocation);
   if (location.error) throw new ValidationError('The request body is not valid.', [location.error]);
   const reservation = newReservation(command, location.value, now);
@@ -89,6 +90,35 @@ export async function createLyraPayment(
             [event(now, 'payment.created', { amount: current.amount, currency: current.currency })],
           ),
     command.riding,
+  );
+}
+
+/**
+ * A new form for a payment whose card was refused and whose form Lyra closed (the shopper may try
+ * another card on the same order): CreatePayment again for the same order and amount, and the
+ * payment awaits the shopper once more. Only a refused, never-authorized payment is renewed; a
+ * second form token from a concurrent renewal moves no money and is not kept.
+ */
+export async function renewLyraPayment(
+  deps: LyraDeps,
+  order: LyraOrder,
+  customer: LyraCreatePaymentRequest['customer'],
+  now: Date,
+): Promise<LyraOrder> {
+  if (order.payment.state !== 'refused' || order.authorizedAmount > 0) return order;
+  const { formToken } = await deps.lyra.createPayment({
+    orderId: order.orderId,
+    amount: order.amount,
+    currency: order.currency,
+    customer,
+    ipnTargetUrl: deps.ipnUrl,
+  });
+  return updateLyraOrder(deps.orders, order, (current) =>
+    current.payment.state !== 'refused' || current.authorizedAmount > 0
+      ? undefined
+      : change(current, withPayment(current, { state: 'awaiting_payment', formToken }), now, [
+          event(now, 'payment.renewed'),
+        ]),
   );
 }
 

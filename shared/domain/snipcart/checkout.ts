@@ -12,9 +12,10 @@ import type { Caller } from '../caller.ts';
 import { fingerprint } from '../fingerprint.ts';
 import type { LyraOrder } from '../lyra/order.ts';
 import { asLyra } from '../lyra/order.ts';
-import { createLyraPayment, type LyraDeps } from '../lyra/payment.ts';
+import { createLyraPayment, type LyraDeps, renewLyraPayment } from '../lyra/payment.ts';
 import { change } from '../order.ts';
 import { updateOrder } from '../order-access.ts';
+import { STOREFRONT_ORDER_PREFIX } from '../store-location.ts';
 import type { SnipcartLink } from './link.ts';
 import { snipcartLink } from './link.ts';
 import type { SnipcartGateway, SnipcartSession } from './types.ts';
@@ -28,7 +29,7 @@ export interface SnipcartCheckoutDeps {
 
 /** The hub's order id for a payment session: at most 64 characters, as Lyra requires. */
 export function snipcartOrderId(sessionId: string): string {
-  return `snip-${sessionId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 59)}`;
+  return `${STOREFRONT_ORDER_PREFIX}${sessionId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 59)}`;
 }
 
 /** Who opens Snipcart's payments: Snipcart's shopper, on behalf of the configured location. */
@@ -58,8 +59,11 @@ export async function openSnipcartCheckout(
     // The session's amount is fixed by Snipcart; a different one would be another payment.
     if (existing.amount !== amount || existing.currency !== currency)
       throw new StateConflictError('ORDER_EXISTS', 'This checkout was opened for another amount.');
-    if (existing.payment.state !== 'creating')
-      return { session, order: await remember(deps, asLyra(existing), publicToken, now) };
+    if (existing.payment.state !== 'creating') {
+      const visited = await remember(deps, asLyra(existing), publicToken, now);
+      // A refused card closed the form: the shopper gets a new one for the same cart.
+      return { session, order: await renewLyraPayment(deps.lyra, visited, customerOf(session), now) };
+    }
   }
   const order = await createLyraPayment(
     deps.lyra,
@@ -67,7 +71,7 @@ export async function openSnipcartCheckout(
       orderId,
       amount,
       currency,
-      customer: { ...(session.invoice.email ? { email: session.invoice.email } : {}), reference: session.id },
+      customer: customerOf(session),
       metadata: { snipcartSessionId: session.id },
       caller: snipcartCaller(deps.location),
       // The same session always asks for the same payment: a visit may resume an interrupted one.
@@ -97,6 +101,11 @@ async function remember(
     }),
   );
 }
+
+const customerOf = (session: SnipcartSession) => ({
+  ...(session.invoice.email ? { email: session.invoice.email } : {}),
+  reference: session.id,
+});
 
 function newLink(session: SnipcartSession): SnipcartLink {
   return {

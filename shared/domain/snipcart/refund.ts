@@ -7,8 +7,11 @@
  * it to the refund it started.
  */
 
+import { createHash } from 'node:crypto';
 import { HubError, StateConflictError } from '../../errors.ts';
 import type { SagaDeps } from '../operations.ts';
+import { NOT_FOUND_AT_PROVIDER, type Order } from '../order.ts';
+import type { OrderRepository } from '../ports.ts';
 import { refundOrder } from '../transactions.ts';
 import { refundSecretMatches, snipcartLink } from './link.ts';
 
@@ -16,12 +19,29 @@ export interface SnipcartRefundCommand {
   orderId: string;
   secret: string;
   /**
-   * The amount Snipcart asked for, in the order's minor units: read only once the order (and its
-   * currency) is known; undefined when it is not an amount of that currency exactly.
+   * Snipcart's call read in the order's currency (known only once the order is read): its
+   * paymentId and the amount in minor units; undefined when the amount is not an exact positive
+   * amount of that currency.
    */
-  amountIn(currency: string): number | undefined;
-  /** The edge's key for this call (paymentId and amount): a retry finishes the same refund. */
-  requestKey?: string;
+  readIn(currency: string): { paymentId: string; amount: number } | undefined;
+}
+
+/** How long the same paymentId and amount name the same refund once it is done (API.md). */
+export const SNIPCART_RETRY_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Whether `secret` is the refund link's of the order (constant-time): checked before anything is
+ * stored for the call, so that a caller without it leaves no trace in the table.
+ */
+export async function refundLinkHolds(
+  orders: OrderRepository,
+  orderId: string,
+  secret: string,
+): Promise<boolean> {
+  if (!orderId || !secret) return false;
+  const order = await orders.get(orderId);
+  const link = order ? snipcartLink(order) : undefined;
+  return link !== undefined && refundSecretMatches(link, secret);
 }
 
 export async function refundFromSnipcart(
@@ -34,9 +54,10 @@ export async function refundFromSnipcart(
   // An unknown order and a wrong secret read the same: nothing to learn by probing.
   if (!order || !link || !refundSecretMatches(link, command.secret))
     throw new HubError('INVALID_TOKEN', 'This refund link is not valid.');
-  const amount = command.amountIn(order.currency);
-  if (amount === undefined)
+  const asked = command.readIn(order.currency);
+  if (asked === undefined)
     throw new HubError('VALIDATION_FAILED', `The amount is not a positive amount of ${order.currency}.`);
+  const { paymentId, amount } = asked;
   if (order.capturedAmount === 0) {
     throw new StateConflictError(
       'AMOUNT_EXCEEDS_CAPTURED',
@@ -51,10 +72,34 @@ export async function refundFromSnipcart(
       caller: { keyId: `snipcart:${order.orderId}`, role: 'admin' },
       amount,
       reason: 'Refunded from the Snipcart dashboard',
-      ...(command.requestKey ? { requestKey: command.requestKey } : {}),
+      requestKey: refundRequestKey(order, paymentId, amount, now),
     },
     now,
   );
   if (!outcome.operation) throw new Error('a refund answered without its operation');
   return { refundId: outcome.operation.operationId, amount: outcome.operation.amount };
+}
+
+/**
+ * The saga's key for this call. Snipcart sends no refund id, so the same paymentId and amount
+ * name the same refund (a retry) while it is unfinished (its outcome unknown, or never seen by the
+ * provider: the retry must finish it, never start another), and for 10 minutes after it is done;
+ * after that, the same call is a new refund with a key of its own.
+ */
+function refundRequestKey(order: Order, paymentId: string, amount: number, now: Date): string {
+  const base = `snipcart:${createHash('sha256').update(paymentId).digest('base64url').slice(0, 22)}:${amount}`;
+  const parts = order.operations.filter(
+    (op) => op.kind === 'refund' && op.requestKey?.startsWith(`${base}@`),
+  );
+  const last = parts.at(-1);
+  if (last) {
+    const request = last.requestKey?.split('#')[0] ?? '';
+    const ofRequest = parts.filter((op) => op.requestKey?.split('#')[0] === request);
+    const unfinished = ofRequest.some(
+      (op) => op.state !== 'succeeded' && !(op.state === 'failed' && op.failure !== NOT_FOUND_AT_PROVIDER),
+    );
+    const doneAt = Math.max(...ofRequest.map((op) => Date.parse(op.finishedAt ?? op.startedAt)));
+    if (unfinished || now.getTime() - doneAt < SNIPCART_RETRY_WINDOW_MS) return request;
+  }
+  return `${base}@${now.toISOString()}`;
 }
