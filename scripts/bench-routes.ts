@@ -62,6 +62,22 @@ export const DOCUMENTED_MINIMUM: Record<OperationId, { requests: number; steps: 
     steps: 'shipment + claim the key (the key is completed in the change that records the shipment)',
   },
   'shipment-again': { requests: 2, steps: 'authenticate, read (the shipment is there: the same answer)' },
+  'snipcart-methods': { requests: 0, steps: '(Snipcart validates the token; no table)' },
+  'snipcart-checkout': {
+    requests: 3,
+    steps:
+      'read (no payment for the session yet), create (reserve the id, with its pay page reference), change (record the form token)',
+  },
+  'snipcart-return': {
+    requests: 5,
+    steps:
+      'read, change refused (the IPN applied it already), read, change (claim telling Snipcart), change (confirmed)',
+  },
+  'snipcart-refund': {
+    requests: 6,
+    steps:
+      "read (the link's secret, before anything is stored), claim the key, read, change (refund running), change (refunded), complete the key",
+  },
 };
 
 export interface RouteFigures {

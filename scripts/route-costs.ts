@@ -43,6 +43,18 @@ export const OPERATIONS = [
   { id: 'shipment', route: 'POST /v1/orders/{orderId}/shipments' },
   { id: 'shipment-keyed', route: 'POST /v1/orders/{orderId}/shipments, Idempotency-Key' },
   { id: 'shipment-again', route: 'the same shipment again (same shipmentId and amount): 200' },
+  { id: 'snipcart-methods', route: 'POST /v1/snipcart/payment-methods', apiKey: false },
+  { id: 'snipcart-checkout', route: "GET /v1/snipcart/checkout: the shopper's first visit", apiKey: false },
+  {
+    id: 'snipcart-return',
+    route: 'POST /v1/snipcart/return: after the IPN; Snipcart told, 303',
+    apiKey: false,
+  },
+  {
+    id: 'snipcart-refund',
+    route: 'POST /v1/snipcart/refunds/{orderId}?secret=: a dashboard refund',
+    apiKey: false,
+  },
   { id: 'health', route: 'GET /health (no DynamoDB, no key)', apiKey: false },
 ] as const;
 
@@ -76,6 +88,10 @@ export async function measureRouteCosts(options: RouteCostOptions): Promise<Map<
     await affirm.stop();
     throw error;
   });
+  const snipcart = await startChildSimulator('snipcart').catch(async (error) => {
+    await Promise.all([affirm.stop(), lyra.stop()]);
+    throw error;
+  });
   let stack: LocalStack | undefined;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
@@ -85,14 +101,23 @@ export async function measureRouteCosts(options: RouteCostOptions): Promise<Map<
       dynamodbPort: options.dynamodbEndpoint ? undefined : await freePort(),
       ...(options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {}),
       tableName: options.tableName ?? 'payments-hub-bench',
-      providers: { affirm: { baseUrl: affirm.url }, lyra: { baseUrl: lyra.url } },
+      providers: {
+        affirm: { baseUrl: affirm.url },
+        lyra: { baseUrl: lyra.url },
+        snipcart: { baseUrl: snipcart.url },
+      },
       logLevel: 'silent',
     });
     // Loaded by startLocalStack (it stores the API keys through the data layer) with the stack's
     // environment: this import is the very instance the gateway's functions use.
     const { db } = await import('../shared/data/client.ts');
     const counter = countDynamoDbRequests(db);
-    const flow = new Flow(stack, { affirm: affirm.url, lyra: lyra.url }, agent, counter.take);
+    const flow = new Flow(
+      stack,
+      { affirm: affirm.url, lyra: lyra.url, snipcart: snipcart.url },
+      agent,
+      counter.take,
+    );
     const samples = new Map<OperationId, Sample[]>(OPERATIONS.map((o) => [o.id, []]));
     for (let round = 0; round < options.warmup + options.rounds; round++) {
       const measured = await flow.round();
@@ -105,6 +130,7 @@ export async function measureRouteCosts(options: RouteCostOptions): Promise<Map<
     await stack?.stop();
     await affirm.stop();
     await lyra.stop();
+    await snipcart.stop();
   }
 }
 
@@ -118,6 +144,7 @@ interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Record<string, unknown>;
+  text?: string;
 }
 
 /** One round: every operation once, on orders of its own. */
@@ -127,7 +154,7 @@ class Flow {
 
   constructor(
     private readonly stack: LocalStack,
-    private readonly simulators: { affirm: string; lyra: string },
+    private readonly simulators: { affirm: string; lyra: string; snipcart: string },
     private readonly agent: Agent,
     private readonly takeCounts: () => CommandCounts,
   ) {}
@@ -181,6 +208,7 @@ class Flow {
     await measure('get-unknown', 404, () => this.hub('GET', `/v1/orders/${this.id('missing')}`));
     await measure('health', 200, () => this.hub('GET', '/health', undefined, undefined, false));
     await this.shipments(measure);
+    await this.snipcart(measure);
     return samples;
   }
 
@@ -207,6 +235,58 @@ class Flow {
     await measure('shipment', 201, () => ship('parcel-1'));
     await measure('shipment-keyed', 201, () => ship('parcel-2', this.key('shipment')));
     await measure('shipment-again', 200, () => ship('parcel-1'));
+  }
+
+  /** Flow D: the cart's methods, the checkout page, the browser's return, a dashboard refund. */
+  private async snipcart(measure: Measure): Promise<void> {
+    const sim = this.simulators.snipcart;
+    // The cart's checkout (the simulator knows no hub here: the bench calls payment-methods itself).
+    const cart = await send(this.agent, 'POST', `${sim}/__control/sessions`, {
+      invoice: { currency: 'eur', items: [{ name: 'Oak table', unitPrice: 599.8, quantity: 1 }] },
+    });
+    const { sessionId, publicToken } = cart.body as { sessionId: string; publicToken: string };
+    await measure('snipcart-methods', 200, () =>
+      send(this.agent, 'POST', `${this.stack.hubUrl}/v1/snipcart/payment-methods`, {
+        publicToken,
+        mode: 'Test',
+      }),
+    );
+    const page = await measure('snipcart-checkout', 200, () =>
+      send(
+        this.agent,
+        'GET',
+        `${this.stack.hubUrl}/v1/snipcart/checkout?publicToken=${encodeURIComponent(publicToken)}`,
+      ),
+    );
+    const formToken = /kr-form-token="([^"]+)"/.exec(String(page.text))?.[1];
+    if (!formToken) throw new Error('snipcart-checkout: no form on the page');
+    const paid = await send(
+      this.agent,
+      'POST',
+      `${this.simulators.lyra}/__control/payments/${formToken}/pay`,
+      {
+        card: '4970100000000055',
+      },
+    );
+    await measure('snipcart-return', 303, () =>
+      sendForm(this.agent, `${this.stack.hubUrl}/v1/snipcart/return`, paid.body as Record<string, string>),
+    );
+    const orderId = `snip-${sessionId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 59)}`;
+    const shipped = await this.hub(
+      'POST',
+      `/v1/orders/${orderId}/shipments`,
+      { shipmentId: 'parcel-1', amount: 20_000 },
+      { authorization: `Bearer ${this.stack.keys.admin}` },
+    );
+    if (shipped.status !== 201)
+      throw new Error(`snipcart shipment: ${shipped.status} ${JSON.stringify(shipped.body)}`);
+    const session = await send(this.agent, 'GET', `${sim}/__control/sessions/${sessionId}`);
+    const refundsUrl = (session.body as { payments: { links?: { refunds?: string } }[] }).payments[0]?.links
+      ?.refunds;
+    if (!refundsUrl) throw new Error('snipcart: no refund link registered');
+    await measure('snipcart-refund', 200, () =>
+      send(this.agent, 'POST', refundsUrl, { paymentId: this.id('payment'), amount: 10.5 }),
+    );
   }
 
   private id(kind: string): string {
@@ -295,7 +375,7 @@ function send(
           } catch {
             parsed = { text };
           }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text });
         });
       },
     );
@@ -304,8 +384,26 @@ function send(
   });
 }
 
+/** A browser's form post (the return from Lyra's form), on the same kept-alive connection. */
+function sendForm(agent: Agent, url: string, fields: Record<string, string>): Promise<Answer> {
+  const payload = new URLSearchParams(fields).toString();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      (res) => {
+        res.resume();
+        res.on('error', reject);
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: {} }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 async function startChildSimulator(
-  provider: 'affirm' | 'lyra',
+  provider: 'affirm' | 'lyra' | 'snipcart',
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const child = spawn(
     process.execPath,

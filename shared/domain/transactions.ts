@@ -9,7 +9,7 @@ import { ExpiredError, HubError, StateConflictError } from '../errors.ts';
 import type { Caller } from './caller.ts';
 import { type OperationOutcome, performOperation, type SagaDeps } from './operations.ts';
 import { isPast, type OperationKind, type Order } from './order.ts';
-import { loadVisibleOrder, requireOrderCurrency, startingWith } from './order-access.ts';
+import { loadVisibleOrder, requireOrderCurrency, startingWith, visibleOrder } from './order-access.ts';
 import type { RidingWriteFor } from './ports.ts';
 import { refundAcrossShipments } from './shipment-refunds.ts';
 
@@ -22,6 +22,8 @@ export interface TransactionCommand {
   riding?: RidingWriteFor;
   /** The currency the caller named, if any: it must be the order's. */
   currency?: string;
+  /** The order as the caller already read it for this request (one read fewer). */
+  loaded?: Order;
 }
 
 function run(
@@ -83,7 +85,9 @@ export async function refundOrder(
   command: TransactionCommand & { amount?: number; reason?: string },
   now: Date,
 ): Promise<OperationOutcome> {
-  const order = await loadVisibleOrder(deps.orders, command.orderId, command.caller);
+  const order = command.loaded
+    ? visibleOrder(command.loaded, command.caller)
+    : await loadVisibleOrder(deps.orders, command.orderId, command.caller);
   requireOrderCurrency(order, command.currency);
   if (deps.connectors(order.provider).capabilities.debit) {
     requireAuthorization(order);

@@ -68,6 +68,7 @@ export async function refundFromSnipcart(
     deps,
     {
       orderId: order.orderId,
+      loaded: order,
       // Snipcart acts on this order only; the secret stood for its key.
       caller: { keyId: `snipcart:${order.orderId}`, role: 'admin' },
       amount,
