@@ -5,6 +5,7 @@
 
 import { hub } from './hub.ts';
 import { uniqueId } from './ids.ts';
+import { LYRA_KEYS } from './lyra-sim.ts';
 import { type HttpAnswer, http, stack } from './stack.ts';
 
 export { ACCEPTED_CARD, LYRA_KEYS, REFUSED_CARD } from './lyra-sim.ts';
@@ -158,4 +159,30 @@ export async function authorizedLyraOrder(amount = 7412, overrides: Record<strin
   if (view.lyra.state !== 'authorized')
     throw new Error(`the IPN did not authorize ${orderId}: ${JSON.stringify(view)}`);
   return { orderId, created: created.body, view, browserReturn };
+}
+
+/** One transaction of the order at the simulator (Order/Get): Lyra's truth, whatever the hub believes. */
+export interface LyraBookEntry {
+  uuid: string;
+  operationType: string;
+  amount: number;
+  status: string;
+  detailedStatus: string;
+  transactionDetails: { parentTransactionUuid: string | null };
+}
+
+/** The order's transactions at the simulator, read with the shop's REST password. */
+export async function lyraBooks(orderId: string): Promise<LyraBookEntry[]> {
+  const answer = await http<{ answer: { transactions: LyraBookEntry[] } }>(
+    `${stack().lyraUrl}/api-payment/V4/Order/Get`,
+    {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`${LYRA_KEYS.shopId}:${LYRA_KEYS.restPassword}`).toString('base64')}`,
+      },
+      body: JSON.stringify({ orderId }),
+    },
+  );
+  return answer.body.answer.transactions;
 }
