@@ -140,6 +140,37 @@ async function checkInvariants(orderId: string, initial: string): Promise<void> 
   expect(view.refundedAmount, 'the hub records no refund that did not happen').toBeLessThanOrEqual(credited);
 }
 
+/**
+ * The answer the rules give a request on a payment whose hub and Lyra agree (nothing in flight,
+ * the same totals): its status, and its problem code when refused. Undefined when they do not
+ * agree yet (an earlier fault is still being settled): then only the invariants are checked.
+ */
+async function modelAnswer(orderId: string, initial: string, r: Request) {
+  const view = await order(orderId);
+  const { debited, credited } = booksTotals(await lyraBooks(orderId), initial);
+  const inSync =
+    !view.pendingOperation && view.capturedAmount === debited && view.refundedAmount === credited;
+  if (!inSync) return undefined;
+  const voided = view.status === 'voided' || view.remainingAmount === 0;
+  if (r.kind === 'ship') {
+    const earlier = view.shipments.find((s) => s.shipmentId === r.shipmentId);
+    if (earlier?.status === 'debited')
+      return earlier.amount === r.amount ? { status: 200 } : { status: 409, code: 'SHIPMENT_CONFLICT' };
+    if (earlier) return undefined; // refused by the bank earlier: not modelled
+    if (view.status === 'voided' || (voided && debited > 0)) return { status: 409 };
+    return r.amount <= AUTHORIZED - debited
+      ? { status: 201 }
+      : { status: 409, code: 'AMOUNT_EXCEEDS_REMAINING' };
+  }
+  if (r.kind === 'refund') {
+    if (debited === 0) return { status: 409 };
+    return r.amount <= debited - credited
+      ? { status: 200 }
+      : { status: 409, code: 'AMOUNT_EXCEEDS_CAPTURED' };
+  }
+  return undefined;
+}
+
 afterEach(async () => {
   await lyraSim.clearFaults();
 });
@@ -165,8 +196,19 @@ describe('flow C, model-based: shipments, refunds, void, retries and faults', ()
         };
         for (const current of steps) {
           if (current.type === 'op') {
+            const expected =
+              current.fault === 'none' ? await modelAnswer(orderId, initial, current.request) : undefined;
             await injectFault(current.request.kind, current.fault);
-            await run(newSent(current.request));
+            const s = newSent(current.request);
+            await run(s);
+            // A clean step on agreeing books answers exactly what the rules say.
+            if (expected) {
+              const answer = s.answers[0];
+              expect(answer?.status, JSON.stringify({ request: current.request, body: answer?.body })).toBe(
+                expected.status,
+              );
+              if (expected.code) expect(answer?.body.code).toBe(expected.code);
+            }
           } else if (current.type === 'retry') {
             const keyed = sent.filter((s) => s.key);
             const picked = keyed[current.pick % Math.max(keyed.length, 1)];
