@@ -16,7 +16,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { StateConflictError } from '../errors.ts';
+import { HubError, StateConflictError } from '../errors.ts';
 import type { OperationOutcome, SagaDeps } from './operations.ts';
 import { performOperation } from './operations.ts';
 import type { Operation, Order, ShipmentRecord } from './order.ts';
@@ -47,10 +47,14 @@ export async function refundAcrossShipments(
   const inFlight = partsOf(loaded)
     .filter((op) => op.state === 'running' || op.state === 'unresolved')
     .reduce((sum, op) => sum + op.amount, 0);
-  const asked = command.amount ?? loaded.refundableAmount + inFlight + doneOf(loaded);
-  if (asked === 0 || asked - doneOf(loaded) - inFlight > loaded.refundableAmount) {
-    throw exceeds(loaded.refundableAmount + inFlight, loaded.currency);
-  }
+  // What the shipments can still take: a debit whose transaction the hub never learnt takes none.
+  const room = Math.min(
+    loaded.refundableAmount,
+    loaded.shipments.reduce((sum, shipment) => sum + Math.max(0, roomOf(loaded, shipment)), 0),
+  );
+  const asked = command.amount ?? room + inFlight + doneOf(loaded);
+  if (asked === 0 || asked - doneOf(loaded) - inFlight > room)
+    throw exceeds(room + inFlight, loaded.currency);
 
   let order = loaded;
   let outcome: OperationOutcome = { order };
@@ -61,12 +65,16 @@ export async function refundAcrossShipments(
     const unfinished =
       parts.find((op) => op.state !== 'succeeded' && op.state !== 'failed') ?? parts.find(isResendable);
     const requestKey = unfinished?.requestKey ?? `${base}#${parts.length}`;
-    outcome = await performOperation(
-      deps,
-      { orderId: command.orderId, kind: 'refund', requestKey, load: startingWith(order, read) },
-      (current) => nextPart(current, asked - doneOf(current), command.reason),
-      now,
-    );
+    try {
+      outcome = await performOperation(
+        deps,
+        { orderId: command.orderId, kind: 'refund', requestKey, load: startingWith(order, read) },
+        (current) => nextPart(current, asked - doneOf(current), command.reason),
+        now,
+      );
+    } catch (error) {
+      throw partlyDone(error, doneOf(order));
+    }
     order = outcome.order;
     const own = order.operations.find((op) => op.requestKey === requestKey);
     if (own?.state === 'failed' && !isResendable(own)) break;
@@ -112,6 +120,21 @@ function summaryOf(parts: Operation[]): { operation?: Operation } {
   const succeeded = parts.filter((op) => op.state === 'succeeded');
   const amount = succeeded.reduce((sum, op) => sum + op.amount, 0);
   return { operation: { ...last, operationId: first.operationId, amount: amount || last.amount } };
+}
+
+/**
+ * A later part refused after earlier parts of the same request moved money: the request is not
+ * refused, it is unfinished. Never a final answer (a caller told "refused" asks again with a new
+ * key, and the parts already done would be refunded twice): a retryable 502, and the retry with
+ * the same key finds the parts done and does only the rest.
+ */
+function partlyDone(error: unknown, done: number): unknown {
+  if (done === 0 || !(error instanceof HubError) || error.retryable) return error;
+  return new HubError(
+    'PROVIDER_UNAVAILABLE',
+    `Part of the refund (${done} minor units) was made, the rest was refused (${error.code}); retry with the same Idempotency-Key to finish it.`,
+    { retryable: true, cause: error },
+  );
 }
 
 function exceeds(refundable: number, currency: string): StateConflictError {

@@ -158,6 +158,9 @@ describe('flow D: the cart, the checkout page, the payment', () => {
     const renewed = /kr-form-token="([^"]+)"/.exec(back.text)?.[1] ?? '';
     expect(renewed).not.toBe('');
     expect(renewed).not.toBe(order.formToken);
+    // Found by review: the reconciler read the closed form's refusal as the new form's verdict.
+    await reconcileOrders([orderId]);
+    expect((await orderView(orderId)).status).toBe('awaiting_payment');
     const paid = await postReturn(await pay({ formToken: renewed }));
     expect(paid.status).toBe(303);
     expect((await orderView(orderId)).status).toBe('authorized');

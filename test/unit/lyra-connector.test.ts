@@ -363,6 +363,20 @@ describe('refunds', () => {
     expect(lyra.sent).toEqual([]);
   });
 
+  it('does not take an old unclaimed CREDIT (a back-office refund, an hour before) for a lost refund', async () => {
+    // Found by review: without any window, such a credit made a refund that never landed look done.
+    const old = tx({
+      uuid: 'c-old',
+      amount: 1000,
+      operationType: 'CREDIT',
+      parentTransactionUuid: 'd-shipped',
+      creationDate: '2026-01-05T09:00:00.000Z',
+    });
+    const lyra = lyraModel({ transactions: [shipped, old] });
+    const lost = operation('refund', 1000, { targetRef: 'd-shipped' });
+    expect(await createLyraConnector(lyra.gateway).findLanded(order(), lost)).toBeUndefined();
+  });
+
   it('needs the shipment transaction it refunds', async () => {
     const lyra = lyraModel({ transactions: [shipped] });
     expect(

@@ -43,9 +43,14 @@ const DAY_MS = 86_400_000;
  * The initial transaction of a payment on shipment: among the VERIFICATIONs (every transaction when
  * there is none), the accepted one, else the latest attempt (the order's transactions come oldest first).
  */
-export function initialTransaction(answer: LyraPaymentAnswer): LyraTransaction | undefined {
-  const verifications = answer.transactions.filter((t) => t.operationType === 'VERIFICATION');
-  const candidates = verifications.length > 0 ? verifications : answer.transactions;
+export function initialTransaction(
+  answer: LyraPaymentAnswer,
+  /** Transactions of an earlier form of the payment (renewed after a refusal): never its verdict now. */
+  superseded: readonly string[] = [],
+): LyraTransaction | undefined {
+  const current = answer.transactions.filter((t) => !superseded.includes(t.uuid));
+  const verifications = current.filter((t) => t.operationType === 'VERIFICATION');
+  const candidates = verifications.length > 0 ? verifications : current;
   return candidates.find((t) => verdict(t) === 'authorized') ?? candidates.at(-1);
 }
 
@@ -100,7 +105,7 @@ function decide(
   source: LyraAnswerSource,
   now: Date,
 ): { moves: boolean; change: OrderChange & { next: LyraOrder } } {
-  const transaction = initialTransaction(answer);
+  const transaction = initialTransaction(answer, order.payment.supersededTransactions);
   const target = verdict(transaction);
   const { payment } = order;
   const detail = {

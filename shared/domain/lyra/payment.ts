@@ -106,6 +106,8 @@ export async function renewLyraPayment(
   now: Date,
 ): Promise<LyraOrder> {
   if (order.payment.state !== 'refused' || order.authorizedAmount > 0) return order;
+  // What the closed form left at Lyra: its refusal must not be read as the new form's verdict.
+  const earlier = (await deps.lyra.readOrder(order.orderId, 'VERIFICATION')).map((t) => t.uuid);
   const { formToken } = await deps.lyra.createPayment({
     orderId: order.orderId,
     amount: order.amount,
@@ -116,9 +118,18 @@ export async function renewLyraPayment(
   return updateLyraOrder(deps.orders, order, (current) =>
     current.payment.state !== 'refused' || current.authorizedAmount > 0
       ? undefined
-      : change(current, withPayment(current, { state: 'awaiting_payment', formToken }), now, [
-          event(now, 'payment.renewed'),
-        ]),
+      : change(
+          current,
+          withPayment(current, {
+            state: 'awaiting_payment',
+            formToken,
+            supersededTransactions: [
+              ...new Set([...(current.payment.supersededTransactions ?? []), ...earlier]),
+            ],
+          }),
+          now,
+          [event(now, 'payment.renewed')],
+        ),
   );
 }
 

@@ -22,7 +22,13 @@ export async function reconcilePayment(deps: LyraDeps, order: LyraOrder, now: Da
       shopId: '',
       orderCycle: 'other',
       orderStatus: 'other',
-      serverDate: now.toISOString(),
+      // On Lyra's clock, like an IPN's: the newest transaction's date (the hub's own clock may differ).
+      serverDate:
+        transactions
+          .map((t) => t.creationDate)
+          .filter((date): date is string => date !== undefined)
+          .sort()
+          .at(-1) ?? now.toISOString(),
       orderDetails: {
         orderTotalAmount: initial.amount,
         orderCurrency: initial.currency,

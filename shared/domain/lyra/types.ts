@@ -36,6 +36,11 @@ export interface LyraPayment {
   payToken?: string;
   /** When the reconciler last asked Lyra about a payment still awaited, without learning anything. */
   lookedAt?: string;
+  /**
+   * The transactions of the payment's earlier forms, closed by a refusal and renewed
+   * (renewLyraPayment): what they say (refused) is never taken for the current form's verdict.
+   */
+  supersededTransactions?: string[];
 }
 
 /** A transaction as the domain reads it (Transaction/Get, Order/Get, an IPN's transactions). */

@@ -96,9 +96,17 @@ function refundRequestKey(order: Order, paymentId: string, amount: number, now: 
   if (last) {
     const request = last.requestKey?.split('#')[0] ?? '';
     const ofRequest = parts.filter((op) => op.requestKey?.split('#')[0] === request);
-    const unfinished = ofRequest.some(
-      (op) => op.state !== 'succeeded' && !(op.state === 'failed' && op.failure !== NOT_FOUND_AT_PROVIDER),
-    );
+    // Unfinished: a part still in flight or never seen by the provider, or less done than asked
+    // (a later part was refused): its retry finishes it, whenever it comes.
+    const done = ofRequest.filter((op) => op.state === 'succeeded').reduce((sum, op) => sum + op.amount, 0);
+    const unfinished =
+      done < amount ||
+      ofRequest.some(
+        (op) =>
+          op.state === 'running' ||
+          op.state === 'unresolved' ||
+          (op.state === 'failed' && op.failure === NOT_FOUND_AT_PROVIDER),
+      );
     const doneAt = Math.max(...ofRequest.map((op) => Date.parse(op.finishedAt ?? op.startedAt)));
     if (unfinished || now.getTime() - doneAt < SNIPCART_RETRY_WINDOW_MS) return request;
   }

@@ -186,6 +186,19 @@ function attributed(order: Order, kind: 'debit' | 'refund'): Set<string> {
   );
 }
 
+/**
+ * How long before its operation started a Lyra transaction may be dated and still be taken for it.
+ * Wide (15 minutes), because the hub's clock and Lyra's may differ and a landed write taken for a
+ * lost one is sent again (Lyra has no idempotency key: a second refund); bounded, because an old
+ * unclaimed transaction of the same amount (a refund made in Lyra's back office, or one whose
+ * uuid the hub never learnt) must not be taken for a write that never landed.
+ */
+const SKEW_ALLOWANCE_MS = 15 * 60_000;
+
+const notOlderThan = (transaction: LyraTransaction, operation: Operation) =>
+  transaction.creationDate === undefined ||
+  Date.parse(transaction.creationDate) >= Date.parse(operation.startedAt) - SKEW_ALLOWANCE_MS;
+
 const oldestFirst = (a: LyraTransaction, b: LyraTransaction) =>
   (a.creationDate ?? '').localeCompare(b.creationDate ?? '');
 
@@ -198,7 +211,7 @@ const effectOf = (transaction: LyraTransaction): ProviderEffect => ({
  * Whether the debit shows in the order at Lyra. First by the operation id it carried in its
  * metadata. If no debit of the order carries the hub's metadata (Lyra does not echo it: not
  * confirmed either way), by an unclaimed debit of the initial transaction with the same amount
- * (whatever its date: Lyra's clock and the hub's may differ); this errs on the side of "it landed" (sending a debit that
+ * dated no earlier than SKEW_ALLOWANCE_MS before the operation started; this errs on the side of "it landed" (sending a debit that
  * did land again would debit the customer twice). Refused debits never count.
  */
 async function landedDebit(
@@ -223,7 +236,8 @@ async function landedDebit(
       (t) =>
         !claimed.has(t.uuid) &&
         t.amount === operation.amount &&
-        (t.parentTransactionUuid === undefined || t.parentTransactionUuid === initial),
+        (t.parentTransactionUuid === undefined || t.parentTransactionUuid === initial) &&
+        notOlderThan(t, operation),
     )
     .sort(oldestFirst)[0];
   return likely ? effectOf(likely) : undefined;
@@ -231,10 +245,10 @@ async function landedDebit(
 
 /**
  * Whether the refund shows: an unclaimed CREDIT of the operation's amount whose parent is the
- * shipment it refunds (or that names no parent). Sound because refunds run one at a time on an
- * order and every credit the hub made is claimed by a record. No date condition: with the hub's
- * clock ahead of Lyra's, a date window once took a landed refund for a lost one and refunded twice
- * (Lyra has no idempotency key to catch the second). Errs on the side of "it landed".
+ * shipment it refunds (or that names no parent), dated no earlier than SKEW_ALLOWANCE_MS before the
+ * operation started. Sound because refunds run one at a time on an order and every credit the hub
+ * made is claimed by a record. A 60 s window once took a landed refund for a lost one when the
+ * hub's clock was 90 s ahead of Lyra's, and refunded twice. Errs on the side of "it landed".
  */
 async function landedRefund(
   gateway: LyraGateway,
@@ -253,7 +267,8 @@ async function landedRefund(
         !isRefused(t) &&
         !claimed.has(t.uuid) &&
         t.amount === operation.amount &&
-        (t.parentTransactionUuid === undefined || t.parentTransactionUuid === target),
+        (t.parentTransactionUuid === undefined || t.parentTransactionUuid === target) &&
+        notOlderThan(t, operation),
     )
     .sort(oldestFirst)[0];
   return likely ? effectOf(likely) : undefined;

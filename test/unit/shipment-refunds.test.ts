@@ -1,0 +1,108 @@
+/**
+ * Refunds spread over shipments (shared/domain/shipment-refunds.ts) with a scripted provider: a
+ * later part refused after an earlier one moved money leaves the request unfinished (retryable),
+ * never refused, and its retry with the same key does only the rest.
+ */
+
+import { describe, expect, it } from 'vitest';
+import type { Caller } from '#shared/domain/caller.ts';
+import type { SagaDeps } from '#shared/domain/operations.ts';
+import type { Operation, Order } from '#shared/domain/order.ts';
+import { type PaymentConnector, ProviderRefusal } from '#shared/domain/ports.ts';
+import { refundOrder } from '#shared/domain/transactions.ts';
+import { HubError } from '#shared/errors.ts';
+import { memoryOrders } from '../support/memory-orders.ts';
+import { AUTHORIZED, affirmOrder } from '../support/orders.ts';
+
+const caller: Caller = { keyId: 'key_1', role: 'admin' };
+const NOW = new Date('2026-01-02T00:00:00.000Z');
+
+/** A provider debited per shipment whose refunds answer as scripted ('ok' or 'refuse'). */
+function shipmentProvider(script: ('ok' | 'refuse')[]) {
+  const applied: Operation[] = [];
+  const connector: PaymentConnector = {
+    provider: 'affirm',
+    capabilities: { capture: 'none', debit: true },
+    exclusiveKinds: new Set(['refund', 'void']),
+    async execute(_order, operation) {
+      if ((script.shift() ?? 'ok') === 'refuse')
+        throw new ProviderRefusal('not_allowed', 'REFUSED', 'refused by script');
+      applied.push(operation);
+      return { providerRef: `credit-${applied.length}` };
+    },
+    async findLanded(_order, operation) {
+      return applied.some((op) => op.operationId === operation.operationId)
+        ? { providerRef: 'credit' }
+        : undefined;
+    },
+  };
+  return { connector, applied, total: () => applied.reduce((sum, op) => sum + op.amount, 0) };
+}
+
+/** Two shipments debited: 35.00 and 25.00. */
+function shipped(): Order {
+  return affirmOrder({
+    authorization: { ...AUTHORIZED, amount: 7_412 },
+    capturedAmount: 6_000,
+    shipments: [
+      { shipmentId: 'p1', amount: 3_500, createdAt: NOW.toISOString(), status: 'debited', providerRef: 'd1' },
+      { shipmentId: 'p2', amount: 2_500, createdAt: NOW.toISOString(), status: 'debited', providerRef: 'd2' },
+    ],
+  });
+}
+
+async function codeOf(run: Promise<unknown>): Promise<string> {
+  try {
+    await run;
+    return 'ok';
+  } catch (error) {
+    return error instanceof HubError
+      ? `${error.code}${error.retryable ? ' (retryable)' : ''}`
+      : String(error);
+  }
+}
+
+describe('refunds spread over shipments', () => {
+  it('answers a retryable error, not a refusal, when a later part is refused after an earlier one moved money', async () => {
+    const provider = shipmentProvider(['ok', 'refuse']);
+    const orders = memoryOrders();
+    orders.stored.set('order-1', shipped());
+    const deps: SagaDeps = { orders, connectors: () => provider.connector };
+    const refund = () =>
+      refundOrder(deps, { orderId: 'order-1', caller, amount: 5_000, requestKey: 'k' }, NOW);
+
+    expect(await codeOf(refund())).toBe('PROVIDER_UNAVAILABLE (retryable)');
+    expect(provider.total()).toBe(3_500);
+    // The retry with the same key does only the rest.
+    expect(await codeOf(refund())).toBe('ok');
+    expect(provider.total()).toBe(5_000);
+    expect(orders.stored.get('order-1')?.refundedAmount).toBe(5_000);
+  });
+
+  it('keeps a refusal of the first part a refusal: nothing moved', async () => {
+    const provider = shipmentProvider(['refuse']);
+    const orders = memoryOrders();
+    orders.stored.set('order-1', shipped());
+    const deps: SagaDeps = { orders, connectors: () => provider.connector };
+    const code = await codeOf(
+      refundOrder(deps, { orderId: 'order-1', caller, amount: 5_000, requestKey: 'k' }, NOW),
+    );
+    expect(code).not.toContain('retryable');
+    expect(provider.total()).toBe(0);
+  });
+
+  it('refuses up front what the shipments cannot take (a debit whose transaction is unknown takes none)', async () => {
+    const provider = shipmentProvider([]);
+    const orders = memoryOrders();
+    const order = shipped();
+    orders.stored.set('order-1', {
+      ...order,
+      shipments: order.shipments.map((s) => (s.shipmentId === 'p2' ? { ...s, providerRef: 'unknown' } : s)),
+    });
+    const deps: SagaDeps = { orders, connectors: () => provider.connector };
+    expect(await codeOf(refundOrder(deps, { orderId: 'order-1', caller, amount: 5_000 }, NOW))).toBe(
+      'AMOUNT_EXCEEDS_CAPTURED',
+    );
+    expect(provider.applied).toEqual([]);
+  });
+});
