@@ -1,10 +1,10 @@
 import { clock } from '#shared/clock.ts';
 import { hubConfig } from '#shared/config.ts';
 import { applyLyraAnswer } from '#shared/domain/lyra/notifications.ts';
-import { asLyra, type LyraOrder } from '#shared/domain/lyra/order.ts';
+import { asLyra } from '#shared/domain/lyra/order.ts';
 import { ProviderRefusal } from '#shared/domain/ports.ts';
 import { openSnipcartCheckout } from '#shared/domain/snipcart/checkout.ts';
-import { confirmWithSnipcart } from '#shared/domain/snipcart/confirm.ts';
+import { returnUrlForBrowser } from '#shared/domain/snipcart/confirm.ts';
 import { snipcartLink } from '#shared/domain/snipcart/link.ts';
 import { HubError, NotFoundError } from '#shared/errors.ts';
 import { endpoint, httpApi, type Served } from '#shared/http/endpoint.ts';
@@ -57,28 +57,6 @@ function onToSnipcart(returnUrl: string, storeUrl: string): HttpResult {
   return continuePage(returnUrl);
 }
 
-/** How long the browser's request waits for a confirmation another sender is making. */
-const WAIT_FOR_CONFIRMATION_MS = 5_000;
-
-/**
- * Snipcart is told of an authorized payment (once, whoever comes first), and the browser goes to
- * Snipcart's returnUrl; if another sender is telling it, the request waits a little for it.
- * Undefined when Snipcart could not be told now (the reconciler goes on trying).
- */
-async function confirmedReturnUrl(order: LyraOrder): Promise<string | undefined> {
-  const deps = snipcartConfirmDeps();
-  let current: LyraOrder = order;
-  for (const deadline = Date.now() + WAIT_FOR_CONFIRMATION_MS; ; ) {
-    const result = await confirmWithSnipcart(deps, current, clock.now());
-    if (result.outcome === 'confirmed') return result.returnUrl;
-    if (result.outcome !== 'in_progress' || Date.now() > deadline) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const fresh = await deps.orders.get(order.orderId);
-    if (!fresh) return undefined;
-    current = asLyra(fresh);
-  }
-}
-
 /** The page for what stops a checkout from opening; undefined for the unexpected (a 500). */
 function checkoutFailurePage(error: unknown): HttpResult | undefined {
   if (error instanceof ProviderRefusal)
@@ -127,7 +105,7 @@ const checkout: Served = async (event: HttpEvent) => {
     throw error;
   }
   if (opened.order.authorizedAmount > 0) {
-    const returnUrl = await confirmedReturnUrl(opened.order);
+    const returnUrl = await returnUrlForBrowser(snipcartConfirmDeps(), opened.order, clock.now);
     // Not a form's post: a plain redirect is always allowed.
     if (returnUrl)
       return { statusCode: 303, headers: { location: returnUrl, 'cache-control': 'no-store' }, body: '' };
@@ -156,7 +134,7 @@ const browserReturn = endpoint({
   const order = asLyra(stored);
   log.info('snipcart return', { outcome: result.outcome, orderStatus: answer.orderStatus });
   if (order.authorizedAmount > 0) {
-    const returnUrl = await confirmedReturnUrl(order);
+    const returnUrl = await returnUrlForBrowser(snipcartConfirmDeps(), order, clock.now);
     if (returnUrl) return onToSnipcart(returnUrl, link.storeUrl);
   }
   const notice =

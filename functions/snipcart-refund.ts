@@ -35,22 +35,6 @@ const refundLinkAuth: MiddlewareObj<HttpEvent, HttpResult, Error, HubContext> = 
   },
 };
 
-/**
- * Snipcart calls once per click: a refund that meets another one in flight on the order (they
- * run one at a time) waits for it a little, rather than failing the merchant's click.
- */
-async function whenFree<T>(run: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      const busy = error instanceof HubError && error.code === 'OPERATION_IN_PROGRESS';
-      if (!busy || attempt >= 8) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
-    }
-  }
-}
-
 export const handler = httpApi(
   endpoint({
     auth: refundLinkAuth,
@@ -72,16 +56,14 @@ export const handler = httpApi(
       ttlSeconds: SNIPCART_RETRY_WINDOW_SECONDS,
     }),
   }).handler(async (event) => {
-    const refund = await whenFree(() =>
-      refundFromSnipcart(
-        sagaDeps(),
-        {
-          orderId: event.params.orderId,
-          secret: event.queryStringParameters?.secret ?? '',
-          readIn: (currency) => readRefundRequest(event.body, currency),
-        },
-        clock.now(),
-      ),
+    const refund = await refundFromSnipcart(
+      sagaDeps(),
+      {
+        orderId: event.params.orderId,
+        secret: event.queryStringParameters?.secret ?? '',
+        readIn: (currency) => readRefundRequest(event.body, currency),
+      },
+      clock.now(),
     );
     return json(200, { refundId: refund.refundId });
   }),

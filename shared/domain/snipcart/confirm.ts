@@ -155,3 +155,30 @@ function withConfirmation(
     storefront: { ...link, confirmation: { ...link.confirmation, ...confirmation } },
   } as Partial<Order>;
 }
+
+/** How long the shopper's browser waits for a confirmation another sender is making. */
+const BROWSER_WAIT_MS = 5_000;
+const BROWSER_POLL_MS = 250;
+
+/**
+ * For the shopper's browser, which needs Snipcart's returnUrl: tells Snipcart now, or waits a
+ * little for the sender that is telling it. Undefined when Snipcart could not be told now (the
+ * reconciler goes on trying).
+ */
+export async function returnUrlForBrowser(
+  deps: ConfirmDeps,
+  order: Order,
+  clockNow: () => Date,
+): Promise<string | undefined> {
+  const deadline = clockNow().getTime() + BROWSER_WAIT_MS;
+  let current = order;
+  for (;;) {
+    const result = await confirmWithSnipcart(deps, current, clockNow());
+    if (result.outcome === 'confirmed') return result.returnUrl;
+    if (result.outcome !== 'in_progress' || clockNow().getTime() > deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, BROWSER_POLL_MS));
+    const fresh = await deps.orders.get(order.orderId);
+    if (!fresh) return undefined;
+    current = fresh;
+  }
+}

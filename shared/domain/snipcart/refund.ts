@@ -44,7 +44,27 @@ export async function refundLinkHolds(
   return link !== undefined && refundSecretMatches(link, secret);
 }
 
+/**
+ * Snipcart calls once per click: a refund that meets another one in flight on the order (they run
+ * one at a time) waits for it a little, rather than failing the merchant's click.
+ */
 export async function refundFromSnipcart(
+  deps: SagaDeps,
+  command: SnipcartRefundCommand,
+  now: Date,
+): Promise<{ refundId: string; amount: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await refundOnce(deps, command, now);
+    } catch (error) {
+      const busy = error instanceof HubError && error.code === 'OPERATION_IN_PROGRESS';
+      if (!busy || attempt >= 8) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
+    }
+  }
+}
+
+async function refundOnce(
   deps: SagaDeps,
   command: SnipcartRefundCommand,
   now: Date,
