@@ -50,12 +50,8 @@ const postReturn = (fields: Record<string, string>) =>
   });
 
 /** The merchant ships from the back office (an admin key: Snipcart's orders belong to location `snipcart`). */
-const shipAsMerchant = (orderId: string, amount: number) =>
-  hub.post(
-    `/v1/orders/${orderId}/shipments`,
-    { shipmentId: 'parcel-1', amount },
-    { key: stack().keys.admin },
-  );
+const shipAsMerchant = (orderId: string, amount: number, shipmentId = 'parcel-1') =>
+  hub.post(`/v1/orders/${orderId}/shipments`, { shipmentId, amount }, { key: stack().keys.admin });
 
 const processed = async (sessionId: string) =>
   (await snipcartSim.session(sessionId)).payments.filter((p) => p.state === 'processed');
@@ -279,6 +275,33 @@ describe('flow D: refunds from Snipcart’s dashboard', () => {
     const view = await orderView(orderId);
     expect(view.refundedAmount).toBe(1000);
     expect(view.refunds).toHaveLength(1);
+    await lyraSim.clearFaults();
+  });
+
+  it('finishes a refund spread over two shipments whose second part failed, even 11 minutes later', async () => {
+    // The same paymentId and amount is the same refund until all of it is done, however late the
+    // retry: taken as a new refund, it would refund the first shipment's part twice (or, with no
+    // room left for the whole amount again, refuse the merchant's retry).
+    const { cart, orderId } = await paidAndConfirmed();
+    expect((await shipAsMerchant(orderId, 20000)).status).toBe(201);
+    expect((await shipAsMerchant(orderId, 10000, 'parcel-2')).status).toBe(201);
+    await lyraSim.fault({
+      match: 'POST /api-payment/V4/Transaction/CancelOrRefund',
+      // A definite refusal of the second part (an ERROR envelope Lyra's codes read as refused),
+      // not an outage: the part is failed for good, only the request is unfinished.
+      mode: 'status',
+      status: 200,
+      code: 'PSP_231',
+      skip: 1,
+    });
+    expect((await snipcartSim.refund(cart.sessionId, 250)).status).toBe(502);
+    expect((await orderView(orderId)).refundedAmount).toBe(20000);
+    await advanceClocks(11 * 60);
+    const retried = await snipcartSim.refund(cart.sessionId, 250);
+    expect(retried.status).toBe(200);
+    const view = await orderView(orderId);
+    expect(view.refundedAmount).toBe(25000);
+    expect(view.refunds.map((refund: { amount: number }) => refund.amount)).toEqual([20000, 5000]);
     await lyraSim.clearFaults();
   });
 

@@ -470,4 +470,26 @@ describe('the common frame', () => {
     expect(simulator.state.payments.size).toBe(before);
     expect((await createPayment({})).envelope.status).toBe('SUCCESS');
   });
+
+  it('lets `skip` matching requests through, then answers the fault with the `code` asked', async () => {
+    await fetch(`${simulator.url}/__control/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        match: 'POST /api-payment/V4/{namespace}/{service}',
+        mode: 'status',
+        status: 200,
+        code: 'PSP_231',
+        skip: 2,
+      }),
+    });
+    const before = simulator.state.payments.size;
+    expect((await createPayment({})).envelope.status).toBe('SUCCESS');
+    expect((await createPayment({})).envelope.status).toBe('SUCCESS');
+    const faulted = await createPayment({});
+    expect(faulted.status).toBe(200);
+    expect(faulted.envelope).toMatchObject({ status: 'ERROR', answer: { errorCode: 'PSP_231' } });
+    expect(simulator.state.payments.size).toBe(before + 2);
+    expect((await createPayment({})).envelope.status).toBe('SUCCESS');
+  });
 });

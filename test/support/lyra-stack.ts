@@ -117,9 +117,13 @@ export const lyraSim = {
     match: string;
     mode: 'status' | 'timeout' | 'reset' | 'delay';
     status?: number;
+    /** The provider's error code the status fault's body names. */
+    code?: string;
     delayMs?: number;
     times?: number;
     when?: 'before' | 'after';
+    /** Matching requests to let through before the fault fires. */
+    skip?: number;
   }) => post(`${stack().lyraUrl}/__control/faults`, fault),
   clearFaults: () => http(`${stack().lyraUrl}/__control/faults`, { method: 'DELETE' }),
   requests: async () =>

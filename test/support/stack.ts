@@ -77,9 +77,13 @@ export const affirmSim = {
     match: string;
     mode: 'status' | 'timeout' | 'reset' | 'delay';
     status?: number;
+    /** The provider's error code the status fault's body names. */
+    code?: string;
     delayMs?: number;
     times?: number;
     when?: 'before' | 'after';
+    /** Matching requests to let through before the fault fires. */
+    skip?: number;
   }) => http(`${stack().affirmUrl}/__control/faults`, json(fault)),
   clearFaults: () => http(`${stack().affirmUrl}/__control/faults`, { method: 'DELETE' }),
   /** The simulator's current time (ms since the epoch): its clock moves forward with advanceClocks. */

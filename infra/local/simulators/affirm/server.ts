@@ -463,9 +463,10 @@ export async function startAffirmSimulator(options: AffirmSimulatorOptions): Pro
       { method: 'GET', path: '/__control/notifications', handle: notifications },
       { method: 'POST', path: '/__control/notifications', handle: notifications },
     ],
-    errorBody: (status, message) => ({
+    errorBody: (status, message, code) => ({
       status_code: status,
       type: status >= 500 ? 'server_error' : 'not_found',
+      ...(code ? { code } : {}),
       message,
     }),
   });

@@ -3,13 +3,15 @@
  * API.md shared by all simulators.
  *
  *   GET    /__control/requests   every provider request received, oldest first (control calls excluded)
- *   POST   /__control/faults     { match: "METHOD /path", mode, status?, delayMs?, times?, when? }
+ *   POST   /__control/faults     { match: "METHOD /path", mode, status?, code?, delayMs?, times?, when?, skip? }
  *   DELETE /__control/faults
  *   POST   /__control/clock      { advanceSeconds }
  *
- * Faults, for the next `times` matching requests (default 1). `match` is the concrete path
+ * Faults, for the next `times` matching requests (default 1), after letting `skip` of them
+ * through untouched (default 0: the second part of a multi-call operation). `match` is the concrete path
  * or the route template (`POST /api/v1/transactions/{id}/capture`):
- *   status   answer `status` (default 503) with the provider's error body; the request is not applied
+ *   status   answer `status` (default 503) with the provider's error body, naming the provider's
+ *            error `code` when given (a definite refusal); the request is not applied
  *   timeout  apply the request, then never answer (the caller's timeout fires)
  *   reset    apply the request, then drop the connection
  *   delay    wait `delayMs`, then serve normally
@@ -51,9 +53,13 @@ export interface Fault {
   match: string;
   mode: FaultMode;
   status?: number;
+  /** The provider's error code the status fault's body names (its default otherwise). */
+  code?: string;
   delayMs?: number;
   times: number;
   when: 'before' | 'after';
+  /** Matching requests still to let through before the fault fires. */
+  skip: number;
 }
 
 export interface LoggedRequest {
@@ -74,7 +80,7 @@ export interface SimulatorOptions {
   /** Provider-specific control routes (under /__control/). */
   controlRoutes?: SimRoute[];
   /** The provider's error body for a status fault or an unknown route. */
-  errorBody(status: number, message: string): unknown;
+  errorBody(status: number, message: string, code?: string): unknown;
 }
 
 export interface Simulator {
@@ -143,6 +149,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       (f) => f.match === `${method} ${path}` || (template && f.match === `${method} ${template}`),
     );
     if (!fault) return undefined;
+    if (fault.skip > 0) {
+      fault.skip -= 1;
+      return undefined;
+    }
     fault.times -= 1;
     if (fault.times <= 0) faults = faults.filter((f) => f !== fault);
     return fault;
@@ -170,7 +180,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           mode: input.mode as FaultMode,
           times: Number.isInteger(input.times) && (input.times ?? 0) > 0 ? (input.times as number) : 1,
           when: input.when === 'before' ? 'before' : 'after',
+          skip: Number.isInteger(input.skip) && (input.skip ?? 0) > 0 ? (input.skip as number) : 0,
           ...(input.status ? { status: input.status } : {}),
+          ...(typeof input.code === 'string' && input.code ? { code: input.code } : {}),
           ...(input.delayMs ? { delayMs: input.delayMs } : {}),
         };
         faults.push(fault);
@@ -239,7 +251,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const fault = takeFault(method, url.pathname, found?.route.path);
     if (fault?.mode === 'status') {
       const status = fault.status ?? 503;
-      return send(res, { status, body: options.errorBody(status, 'Injected fault') });
+      return send(res, { status, body: options.errorBody(status, 'Injected fault', fault.code) });
     }
     if (fault?.mode === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000));
     const interrupt = fault && (fault.mode === 'timeout' || fault.mode === 'reset') ? fault : undefined;

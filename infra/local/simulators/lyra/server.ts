@@ -375,9 +375,10 @@ export async function startLyraSimulator(options: LyraSimulatorOptions): Promise
       { method: 'POST', path: '/__control/notifications', handle: notifications },
     ],
     // A status fault or a path the frame does not know: an ERROR envelope ([?] what Lyra's edge sends).
-    errorBody: (status, message) => {
-      const error =
-        status >= 500
+    errorBody: (status, message, code) => {
+      const error = code
+        ? lyraError(code, 'injected error', message)
+        : status >= 500
           ? lyraError('PSP_999', 'technical error', message)
           : lyraError('INT_901', 'web service not found', message);
       return envelope(null, error, { now: now(), serverUrl });
