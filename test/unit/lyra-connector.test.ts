@@ -207,6 +207,34 @@ describe('debits', () => {
     expect(await connector.findLanded(order, lost)).toEqual({ providerRef: landed, amount: 2500 });
   });
 
+  it('without metadata echoed, leaves an earlier debit whose uuid the hub never learnt to that debit', async () => {
+    // Lyra said SUCCESS for the earlier shipment but its read-back failed: recorded 'unknown'.
+    // A later debit of the same amount whose answer was lost must not take its transaction.
+    const earlier = tx({ uuid: 'd-earlier', amount: 2500, creationDate: '2026-01-05T09:55:01.000Z' });
+    const lyra = lyraModel({ echo: false, transactions: [earlier] });
+    const order = {
+      ...lyraOrder({
+        capturedAmount: 2500,
+        shipments: [
+          { shipmentId: 's1', amount: 2500, createdAt: STARTED, status: 'debited', providerRef: UNKNOWN_REF },
+        ],
+      }),
+      operations: [
+        operation('debit', 2500, {
+          operationId: 'op-earlier',
+          startedAt: '2026-01-05T09:55:00.000Z',
+          state: 'succeeded',
+          providerRef: UNKNOWN_REF,
+        }),
+      ],
+    };
+    const connector = createLyraConnector(lyra.gateway);
+    const lost = operation('debit', 2500);
+    expect(await connector.findLanded(order, lost)).toBeUndefined();
+    lyra.transactions.push(tx({ uuid: 'd-later', amount: 2500 }));
+    expect(await connector.findLanded(order, lost)).toEqual({ providerRef: 'd-later', amount: 2500 });
+  });
+
   it('finds nothing when nothing landed', async () => {
     for (const echo of [true, false]) {
       const lyra = lyraModel({ echo, transactions: [tx({ uuid: 'd-1412', amount: 1412 })] });
@@ -375,6 +403,47 @@ describe('refunds', () => {
     const lyra = lyraModel({ transactions: [shipped, old] });
     const lost = operation('refund', 1000, { targetRef: 'd-shipped' });
     expect(await createLyraConnector(lyra.gateway).findLanded(order(), lost)).toBeUndefined();
+  });
+
+  it('leaves an earlier refund whose uuid the hub never learnt to that refund, and finds its own after it', async () => {
+    // Lyra said SUCCESS for the earlier refund but its read-back failed: recorded 'unknown'. A
+    // later refund of the same amount on the same shipment that never landed must be found not
+    // landed (sent again), not take the earlier one's CREDIT: the customer would be told of a
+    // refund never made.
+    const earlierCredit = tx({
+      uuid: 'c-earlier',
+      amount: 1000,
+      operationType: 'CREDIT',
+      parentTransactionUuid: 'd-shipped',
+      creationDate: '2026-01-05T09:58:01.000Z',
+    });
+    const lyra = lyraModel({ transactions: [shipped, earlierCredit] });
+    const withUnlearnt = {
+      ...order(),
+      refunds: [{ refundId: 'rf-1', amount: 1000, createdAt: STARTED, providerRefundId: UNKNOWN_REF }],
+      operations: [
+        operation('refund', 1000, {
+          operationId: 'op-earlier',
+          targetRef: 'd-shipped',
+          startedAt: '2026-01-05T09:58:00.000Z',
+          state: 'succeeded',
+          providerRef: UNKNOWN_REF,
+        }),
+      ],
+    };
+    const connector = createLyraConnector(lyra.gateway);
+    const lost = operation('refund', 1000, { targetRef: 'd-shipped' });
+    expect(await connector.findLanded(withUnlearnt, lost)).toBeUndefined();
+    lyra.transactions.push(
+      tx({ uuid: 'c-later', amount: 1000, operationType: 'CREDIT', parentTransactionUuid: 'd-shipped' }),
+    );
+    expect(await connector.findLanded(withUnlearnt, lost)).toEqual({ providerRef: 'c-later', amount: 1000 });
+    // An unlearnt refund of another shipment or amount takes nothing from this one.
+    const elsewhere = {
+      ...withUnlearnt,
+      operations: [{ ...withUnlearnt.operations[0], targetRef: 'd-other' } as Operation],
+    };
+    expect(await connector.findLanded(elsewhere, lost)).toEqual({ providerRef: 'c-earlier', amount: 1000 });
   });
 
   it('needs the shipment transaction it refunds', async () => {

@@ -190,14 +190,50 @@ function attributed(order: Order, kind: 'debit' | 'refund'): Set<string> {
  * How long before its operation started a Lyra transaction may be dated and still be taken for it.
  * Wide (15 minutes), because the hub's clock and Lyra's may differ and a landed write taken for a
  * lost one is sent again (Lyra has no idempotency key: a second refund); bounded, because an old
- * unclaimed transaction of the same amount (a refund made in Lyra's back office, or one whose
- * uuid the hub never learnt) must not be taken for a write that never landed.
+ * unclaimed transaction of the same amount (a refund made in Lyra's back office) must not be taken for a write that never landed.
  */
 const SKEW_ALLOWANCE_MS = 15 * 60_000;
 
 const notOlderThan = (transaction: LyraTransaction, operation: Operation) =>
   transaction.creationDate === undefined ||
   Date.parse(transaction.creationDate) >= Date.parse(operation.startedAt) - SKEW_ALLOWANCE_MS;
+
+/**
+ * The transactions that earlier operations of `kind` stand for although the hub never learnt
+ * their uuid (Lyra said SUCCESS, the read-back failed: UNKNOWN_REF). Without them a later write
+ * of the same amount whose answer was lost would take one of them for its own, and the hub would
+ * record a refund (or debit) that was never made. Each such operation, in the order they
+ * started, takes the oldest candidate that could be its (same amount, `fits`, not older than it
+ * by SKEW_ALLOWANCE_MS). They all finished before the current operation started (refunds run
+ * alone; a debit's own transaction is named by metadata when Lyra echoes it), so their
+ * transactions are older than the current one's: taking the oldest never takes the current
+ * operation's own transaction away from it, which would send it twice.
+ */
+function takenByUnlearnt(
+  order: Order,
+  current: Operation,
+  candidates: LyraTransaction[],
+  fits: (operation: Operation, transaction: LyraTransaction) => boolean,
+): Set<string> {
+  const taken = new Set<string>();
+  const unlearnt = order.operations
+    .filter(
+      (op) =>
+        op.kind === current.kind &&
+        op.operationId !== current.operationId &&
+        op.state === 'succeeded' &&
+        op.providerRef === UNKNOWN_REF,
+    )
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  const oldest = [...candidates].sort(oldestFirst);
+  for (const op of unlearnt) {
+    const its = oldest.find(
+      (t) => !taken.has(t.uuid) && t.amount === op.amount && fits(op, t) && notOlderThan(t, op),
+    );
+    if (its) taken.add(its.uuid);
+  }
+  return taken;
+}
 
 const oldestFirst = (a: LyraTransaction, b: LyraTransaction) =>
   (a.creationDate ?? '').localeCompare(b.creationDate ?? '');
@@ -231,24 +267,24 @@ async function landedDebit(
   if (ours) return effectOf(ours);
   if (debits.some((t) => t.metadata?.[HUB_OPERATION_ID] !== undefined)) return undefined;
   const claimed = attributed(order, 'debit');
-  const likely = debits
-    .filter(
-      (t) =>
-        !claimed.has(t.uuid) &&
-        t.amount === operation.amount &&
-        (t.parentTransactionUuid === undefined || t.parentTransactionUuid === initial) &&
-        notOlderThan(t, operation),
-    )
+  const unclaimed = debits.filter(
+    (t) =>
+      !claimed.has(t.uuid) && (t.parentTransactionUuid === undefined || t.parentTransactionUuid === initial),
+  );
+  const taken = takenByUnlearnt(order, operation, unclaimed, () => true);
+  const likely = unclaimed
+    .filter((t) => !taken.has(t.uuid) && t.amount === operation.amount && notOlderThan(t, operation))
     .sort(oldestFirst)[0];
   return likely ? effectOf(likely) : undefined;
 }
 
 /**
  * Whether the refund shows: an unclaimed CREDIT of the operation's amount whose parent is the
- * shipment it refunds (or that names no parent), dated no earlier than SKEW_ALLOWANCE_MS before the
- * operation started. Sound because refunds run one at a time on an order and every credit the hub
- * made is claimed by a record. A 60 s window once took a landed refund for a lost one when the
- * hub's clock was 90 s ahead of Lyra's, and refunded twice. Errs on the side of "it landed".
+ * shipment it refunds (or that names no parent), dated no earlier than SKEW_ALLOWANCE_MS before
+ * the operation started. Sound because refunds run one at a time on an order and every credit
+ * the hub made is claimed by a record, or, when the hub never learnt its uuid, by
+ * takenByUnlearnt. A 60 s window once took a landed refund for a lost one when the hub's clock
+ * was 90 s ahead of Lyra's, and refunded twice. Errs on the side of "it landed".
  */
 async function landedRefund(
   gateway: LyraGateway,
@@ -259,15 +295,22 @@ async function landedRefund(
   const target = operation.targetRef;
   if (!target) return undefined;
   const claimed = attributed(order, 'refund');
-  const likely = (await gateway.readOrder(order.orderId, 'CREDIT'))
+  const unclaimed = (await gateway.readOrder(order.orderId, 'CREDIT')).filter(
+    (t) =>
+      t.operationType !== 'DEBIT' &&
+      t.operationType !== 'VERIFICATION' &&
+      !isRefused(t) &&
+      !claimed.has(t.uuid),
+  );
+  const ofTarget = (ref: string | undefined, t: LyraTransaction) =>
+    t.parentTransactionUuid === undefined || t.parentTransactionUuid === ref;
+  const taken = takenByUnlearnt(order, operation, unclaimed, (op, t) => ofTarget(op.targetRef, t));
+  const likely = unclaimed
     .filter(
       (t) =>
-        t.operationType !== 'DEBIT' &&
-        t.operationType !== 'VERIFICATION' &&
-        !isRefused(t) &&
-        !claimed.has(t.uuid) &&
+        !taken.has(t.uuid) &&
         t.amount === operation.amount &&
-        (t.parentTransactionUuid === undefined || t.parentTransactionUuid === target) &&
+        ofTarget(target, t) &&
         notOlderThan(t, operation),
     )
     .sort(oldestFirst)[0];
