@@ -108,8 +108,13 @@ export function operationItem(orderId: string, operation: Operation): Item {
   };
 }
 
+export const refundKey = (orderId: string, refundId: string) => ({
+  PK: orderPk(orderId),
+  SK: `${REFUND}${refundId}`,
+});
+
 export function refundItem(orderId: string, refund: RefundRecord): Item {
-  return { PK: orderPk(orderId), SK: `${REFUND}${refund.refundId}`, entity: 'refund', ...refund };
+  return { ...refundKey(orderId, refund.refundId), entity: 'refund', ...refund };
 }
 
 export const shipmentKey = (orderId: string, shipmentId: string) => ({

@@ -25,6 +25,7 @@ import {
   type Item,
   operationItem,
   refundItem,
+  refundKey,
   rootKey,
   shipmentItem,
   shipmentKey,
@@ -175,6 +176,25 @@ export async function updateOperation(
   }
 }
 
+/** A learnt provider reference replaces the unknown one on the operation's shipment or refund record. */
+function learntRefUpdates(orderId: string, learnt: OperationUpdate['learntRef']): Item[] {
+  if (!learnt) return [];
+  const replace = (Key: Item, attribute: string) => ({
+    Update: {
+      TableName: TABLE_NAME,
+      Key,
+      UpdateExpression: 'SET #ref = :learnt',
+      ConditionExpression: '#ref = :unknown',
+      ExpressionAttributeNames: { '#ref': attribute },
+      ExpressionAttributeValues: { ':learnt': learnt.providerRef, ':unknown': learnt.unknownRef },
+    },
+  });
+  return [
+    ...(learnt.shipmentId ? [replace(shipmentKey(orderId, learnt.shipmentId), 'providerRef')] : []),
+    ...(learnt.refundId ? [replace(refundKey(orderId, learnt.refundId), 'providerRefundId')] : []),
+  ];
+}
+
 /** The rider's own condition failed (its Idempotency-Key claim moved on); the order write did not happen yet. */
 export class RiderRefusedError extends Error {}
 
@@ -186,6 +206,8 @@ async function writeStep(orderId: string, step: OperationUpdate, riders: Item[])
   if (expected.owner) clauses.push(`${opCondition.ref('owner')} = ${opCondition.value(expected.owner)}`);
   if (expected.leaseEndedBy)
     clauses.push(`${opCondition.ref('leaseUntil')} <= ${opCondition.value(expected.leaseEndedBy)}`);
+  if (expected.providerRef !== undefined)
+    clauses.push(`${opCondition.ref('providerRef')} = ${opCondition.value(expected.providerRef)}`);
   const put = {
     TableName: TABLE_NAME,
     Item: operationItem(orderId, operation),
@@ -225,6 +247,9 @@ async function writeStep(orderId: string, step: OperationUpdate, riders: Item[])
         ExpressionAttributeValues: { ':amount': step.shipmentRefund.amount },
       },
     });
+  // The learnt-reference updates' indexes in the transaction: the operation's Put is index 0, so
+  // each one's index is the length of `parts` once it is pushed.
+  const learntIndexes = learntRefUpdates(orderId, step.learntRef).map((update) => parts.push(update));
   parts.push(...eventPuts(orderId, step.events));
   const riderIndex = 1 + parts.length;
   parts.push(...riders);
@@ -238,6 +263,8 @@ async function writeStep(orderId: string, step: OperationUpdate, riders: Item[])
     return true;
   } catch (error) {
     if (isConditionFailure(error) || transactionConditionFailed(error, 0)) return false;
+    // A record no longer unknown: another request learnt the reference first.
+    if (learntIndexes.some((index) => transactionConditionFailed(error, index))) return false;
     if (riders.length > 0 && transactionConditionFailed(error, riderIndex)) throw new RiderRefusedError();
     throw error;
   }

@@ -65,6 +65,12 @@ export interface Operation {
   refusal?: RefusalReason;
 }
 
+/**
+ * The provider reference of a write the provider said it did but whose transaction the hub could
+ * not identify: its money counts; the reference may be learnt later (shared/domain/learnt-refs.ts).
+ */
+export const UNKNOWN_PROVIDER_REF = 'unknown';
+
 /** Operation failure meaning "the provider showed no trace of it": a retry of the same request may send it again, with the same provider key. */
 export const NOT_FOUND_AT_PROVIDER = 'not_found_at_provider';
 

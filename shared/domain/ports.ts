@@ -49,7 +49,13 @@ export type RidingWriteFor = (order: Order, operation: Operation | undefined) =>
 /** Moving an operation on: written only if the stored operation is still as `expected`. */
 export interface OperationUpdate {
   operation: Operation;
-  expected: { states: Operation['state'][]; owner?: string; leaseEndedBy?: string };
+  expected: {
+    states: Operation['state'][];
+    owner?: string;
+    leaseEndedBy?: string;
+    /** The provider reference the stored operation still has (a learnt one replaces only this). */
+    providerRef?: string;
+  };
   deltas?: CounterDeltas;
   voidedAt?: string;
   /** The operation held the order alone and ends now. */
@@ -59,6 +65,11 @@ export interface OperationUpdate {
   shipment?: ShipmentRecord;
   /** A refund of one shipment: adds to what was refunded of it. */
   shipmentRefund?: { shipmentId: string; amount: number };
+  /**
+   * The provider reference of a finished operation, learnt after it was recorded as unknown:
+   * replaces the unknown one on its shipment or refund record as well.
+   */
+  learntRef?: { providerRef: string; unknownRef: string; shipmentId?: string; refundId?: string };
   /** Rides along if it can; the step is written without it when only the rider's condition fails. */
   riding?: RidingWrite;
   now: Date;
@@ -210,6 +221,12 @@ export interface PaymentConnector {
    * when there is none. Throws when the provider cannot be read.
    */
   findLanded(order: Order, operation: Operation): Promise<ProviderEffect | undefined>;
+  /**
+   * For a succeeded operation recorded with an unknown provider reference (the provider said it
+   * was done but the hub could not tell which transaction was its): the reference, when reading
+   * the provider now names it; undefined when it still cannot. Only reads.
+   */
+  identify?(order: Order, operation: Operation): Promise<string | undefined>;
 }
 
 /** Finds the connector of an order's provider. */

@@ -17,9 +17,10 @@
 
 import { randomBytes } from 'node:crypto';
 import { HubError, StateConflictError } from '../errors.ts';
+import { learnProviderRefs } from './learnt-refs.ts';
 import type { OperationOutcome, SagaDeps } from './operations.ts';
 import { performOperation } from './operations.ts';
-import type { Operation, Order, ShipmentRecord } from './order.ts';
+import { type Operation, type Order, type ShipmentRecord, UNKNOWN_PROVIDER_REF } from './order.ts';
 import { loadVisibleOrder, startingWith } from './order-access.ts';
 import type { TransactionCommand } from './transactions.ts';
 
@@ -30,12 +31,14 @@ const partsAtMost = (order: Order) => order.shipments.length + 3;
 
 export async function refundAcrossShipments(
   deps: SagaDeps,
-  loaded: Order,
+  read: Order,
   command: RefundCommand,
   now: Date,
 ): Promise<OperationOutcome> {
+  // A shipment whose debit's transaction the hub never learnt has no room until it is learnt.
+  const loaded = await learnProviderRefs(deps, read, now);
   const base = command.requestKey ?? `once_${randomBytes(9).toString('base64url')}`;
-  const read = () => loadVisibleOrder(deps.orders, command.orderId, command.caller);
+  const reload = () => loadVisibleOrder(deps.orders, command.orderId, command.caller);
   const partsOf = (order: Order) =>
     order.operations.filter((op) => op.kind === 'refund' && op.requestKey?.startsWith(`${base}#`));
   const doneOf = (order: Order) =>
@@ -68,7 +71,7 @@ export async function refundAcrossShipments(
     try {
       outcome = await performOperation(
         deps,
-        { orderId: command.orderId, kind: 'refund', requestKey, load: startingWith(order, read) },
+        { orderId: command.orderId, kind: 'refund', requestKey, load: startingWith(order, reload) },
         (current) => nextPart(current, asked - doneOf(current), command.reason),
         now,
       );
@@ -98,7 +101,8 @@ function nextPart(order: Order, left: number, reason: string | undefined) {
 
 /** What can still be refunded of a debited shipment: its amount, less refunds done or in flight on it. */
 function roomOf(order: Order, shipment: ShipmentRecord): number {
-  if (shipment.status !== 'debited' || !shipment.providerRef || shipment.providerRef === 'unknown') return 0;
+  if (shipment.status !== 'debited' || !shipment.providerRef || shipment.providerRef === UNKNOWN_PROVIDER_REF)
+    return 0;
   const inFlight = order.operations
     .filter(
       (op) =>

@@ -1,4 +1,4 @@
-import { type Operation, type Order, pendingOperation } from '../domain/order.ts';
+import { type Operation, type Order, pendingOperation, UNKNOWN_PROVIDER_REF } from '../domain/order.ts';
 import { providerView } from '../domain/payments.ts';
 import { snipcartView } from '../domain/snipcart/link.ts';
 import { deriveAmounts, deriveStatus } from '../domain/status.ts';
@@ -29,8 +29,8 @@ export function orderView(order: Order, now: Date) {
         amount,
         createdAt,
         status,
-        // The provider's transaction of this debit, once known ('unknown' marks a debit still being settled).
-        ...(providerRef && providerRef !== 'unknown' ? { transactionUuid: providerRef } : {}),
+        // The provider's transaction of this debit, once the hub knows it (learnt-refs.ts).
+        ...(providerRef && providerRef !== UNKNOWN_PROVIDER_REF ? { transactionUuid: providerRef } : {}),
         refundedAmount: refundedAmount ?? 0,
       }),
     ),

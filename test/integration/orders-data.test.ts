@@ -268,6 +268,53 @@ describe('order repository on DynamoDB Local', () => {
     expect((await orderRepository.get(orderId))?.operations[0]?.state).toBe('unresolved');
   });
 
+  it('records a learnt provider reference on the operation and its shipment once, only while both are unknown', async () => {
+    // Prepare: a debit Lyra said it did, recorded with the unknown reference on its shipment.
+    const orderId = uniqueId('order');
+    await orderRepository.insert(storedOrder({ orderId, version: 0, authorization: AUTHORIZED }));
+    const debit = { ...operation('op_1', 'debit', 1_000), shipmentId: 'parcel-1' };
+    await orderRepository.beginOperation(orderId, {
+      ...reserve(debit),
+      exclusive: false,
+      events: [],
+      now: NOW,
+    });
+    const done: Operation = { ...debit, state: 'succeeded', owner: undefined, providerRef: 'unknown' };
+    await orderRepository.updateOperation(orderId, {
+      operation: done,
+      expected: { states: ['running'], owner: String(debit.owner) },
+      deltas: settlement(debit, 'succeeded'),
+      shipment: {
+        shipmentId: 'parcel-1',
+        amount: 1_000,
+        createdAt: NOW.toISOString(),
+        status: 'debited',
+        providerRef: 'unknown',
+      },
+      events: [],
+      now: NOW,
+    });
+    const learn = (providerRef: string) =>
+      orderRepository.updateOperation(orderId, {
+        operation: { ...done, providerRef },
+        expected: { states: ['succeeded'], providerRef: 'unknown' },
+        learntRef: { providerRef, unknownRef: 'unknown', shipmentId: 'parcel-1' },
+        events: [event(NOW, 'debit.provider_ref_learnt')],
+        now: NOW,
+      });
+
+    // Act: two learners, one after the other (the second finds it learnt).
+    const first = await learn('d-1');
+    const second = await learn('d-2');
+
+    // Assess: the first wrote both records, the second nothing.
+    expect([first.written, second.written]).toEqual([true, false]);
+    const order = await stored(orderId);
+    expect(order.operations[0]?.providerRef).toBe('d-1');
+    expect(order.shipments[0]?.providerRef).toBe('d-1');
+    expect(order.events.filter((e) => e.type === 'debit.provider_ref_learnt')).toHaveLength(1);
+  });
+
   it("writes an Idempotency-Key's answer with the order change it rides in, and the change alone when the key moved on", async () => {
     // Prepare: a claimed key, and an order.
     const orderId = uniqueId('order');

@@ -84,10 +84,12 @@ export function memoryOrders(): OrderRepository & { stored: Map<string, Order>; 
       const held = current?.operations.find((op) => op.operationId === update.operation.operationId);
       const refused = { written: false, rode: false };
       if (!current || !held) return refused;
-      const { states, owner, leaseEndedBy } = update.expected;
+      const { states, owner, leaseEndedBy, providerRef } = update.expected;
       if (!states.includes(held.state)) return refused;
       if (owner !== undefined && held.owner !== owner) return refused;
       if (leaseEndedBy !== undefined && !(held.leaseUntil && held.leaseUntil <= leaseEndedBy)) return refused;
+      if (providerRef !== undefined && held.providerRef !== providerRef) return refused;
+      const learnt = update.learntRef;
       const touchesRoot =
         update.deltas || update.voidedAt || update.releaseExclusive || update.refund || update.shipment;
       const base = touchesRoot ? withDeltas(bump(current, update.now), update.deltas ?? {}) : current;
@@ -95,12 +97,16 @@ export function memoryOrders(): OrderRepository & { stored: Map<string, Order>; 
         ...base,
         ...(update.voidedAt ? { voidedAt: update.voidedAt } : {}),
         operations: withOperation(current, copy(update.operation)),
-        refunds: update.refund ? [...current.refunds, copy(update.refund)] : current.refunds,
+        refunds: (update.refund ? [...current.refunds, copy(update.refund)] : current.refunds).map((r) =>
+          learnt?.refundId === r.refundId ? { ...r, providerRefundId: learnt.providerRef } : r,
+        ),
         shipments: (update.shipment ? [...current.shipments, copy(update.shipment)] : current.shipments).map(
           (s) =>
             update.shipmentRefund?.shipmentId === s.shipmentId
               ? { ...s, refundedAmount: (s.refundedAmount ?? 0) + update.shipmentRefund.amount }
-              : s,
+              : learnt?.shipmentId === s.shipmentId
+                ? { ...s, providerRef: learnt.providerRef }
+                : s,
         ),
         events: [...current.events, ...update.events],
       };

@@ -457,6 +457,81 @@ describe('refunds', () => {
   });
 });
 
+describe('identify: the uuid of a write Lyra did whose transaction the hub never learnt', () => {
+  const unlearnt = (kind: 'debit' | 'refund', id: string, amount: number, startedAt: string, extra = {}) =>
+    operation(kind, amount, {
+      operationId: id,
+      startedAt,
+      state: 'succeeded',
+      providerRef: UNKNOWN_REF,
+      ...extra,
+    });
+  const withOperations = (order: Order, operations: Operation[]) => ({ ...order, operations });
+
+  it('names each unlearnt debit by its metadata, or without it by the oldest debit of its amount', async () => {
+    const a = unlearnt('debit', 'op-a', 2500, '2026-01-05T09:50:00.000Z');
+    const b = unlearnt('debit', 'op-b', 2500, '2026-01-05T09:55:00.000Z');
+    const dA = tx({ uuid: 'd-a', amount: 2500, creationDate: '2026-01-05T09:50:01.000Z' });
+    const dB = tx({ uuid: 'd-b', amount: 2500, creationDate: '2026-01-05T09:55:01.000Z' });
+    const claimed = tx({ uuid: 'd-claimed', amount: 2500, creationDate: '2026-01-05T09:49:00.000Z' });
+    const order = withOperations(
+      lyraOrder({
+        shipments: [
+          { shipmentId: 's0', amount: 2500, createdAt: STARTED, status: 'debited', providerRef: 'd-claimed' },
+        ],
+      }),
+      [a, b],
+    );
+    const bare = createLyraConnector(lyraModel({ echo: false, transactions: [dB, claimed, dA] }).gateway);
+    expect(await bare.identify?.(order, a)).toBe('d-a');
+    expect(await bare.identify?.(order, b)).toBe('d-b');
+    const marked = createLyraConnector(
+      lyraModel({
+        transactions: [
+          { ...dA, metadata: { [HUB_OPERATION_ID]: 'op-b' } },
+          { ...dB, metadata: { [HUB_OPERATION_ID]: 'op-a' } },
+        ],
+      }).gateway,
+    );
+    expect(await marked.identify?.(order, a)).toBe('d-b');
+    expect(await marked.identify?.(order, b)).toBe('d-a');
+  });
+
+  it('names an unlearnt refund by a CREDIT of its shipment and amount, and nothing it cannot be', async () => {
+    const shipped = tx({ uuid: 'd-shipped', amount: 3500 });
+    const refund = unlearnt('refund', 'op-r', 1000, '2026-01-05T09:58:00.000Z', { targetRef: 'd-shipped' });
+    const order = withOperations(
+      lyraOrder({
+        capturedAmount: 3500,
+        shipments: [
+          { shipmentId: 's1', amount: 3500, createdAt: STARTED, status: 'debited', providerRef: 'd-shipped' },
+        ],
+      }),
+      [refund],
+    );
+    const credit = (uuid: string, fields: Partial<LyraTransaction> = {}) =>
+      tx({ uuid, amount: 1000, operationType: 'CREDIT', parentTransactionUuid: 'd-shipped', ...fields });
+    const other = [
+      credit('c-other-shipment', { parentTransactionUuid: 'd-x' }),
+      credit('c-other-amount', { amount: 900 }),
+      credit('c-hour-before', { creationDate: '2026-01-05T08:58:00.000Z' }),
+    ];
+    expect(
+      await createLyraConnector(lyraModel({ transactions: [shipped, ...other] }).gateway).identify?.(
+        order,
+        refund,
+      ),
+    ).toBeUndefined();
+    const lyra = lyraModel({ transactions: [shipped, ...other, credit('c-its')] });
+    expect(await createLyraConnector(lyra.gateway).identify?.(order, refund)).toBe('c-its');
+    // An operation whose uuid is known is not identified again.
+    expect(
+      await createLyraConnector(lyra.gateway).identify?.(order, { ...refund, providerRef: 'c-known' }),
+    ).toBeUndefined();
+    expect(lyra.sent).toEqual([]);
+  });
+});
+
 describe('voids', () => {
   it('cancels the initial transaction before any shipment, and finds it cancelled', async () => {
     const lyra = lyraModel();

@@ -105,4 +105,52 @@ describe('refunds spread over shipments', () => {
     );
     expect(provider.applied).toEqual([]);
   });
+
+  it('learns the transaction of a debit recorded as unknown when the provider names it, then refunds it', async () => {
+    // Lyra said SUCCESS for p2's debit, but the read that should have named it failed.
+    const order = shipped();
+    const unlearnt = (): Order => ({
+      ...order,
+      operations: [
+        {
+          kind: 'debit',
+          operationId: 'op-p2',
+          amount: 2_500,
+          shipmentId: 'p2',
+          startedAt: NOW.toISOString(),
+          state: 'succeeded',
+          providerRef: 'unknown',
+        },
+      ],
+      shipments: order.shipments.map((s) => (s.shipmentId === 'p2' ? { ...s, providerRef: 'unknown' } : s)),
+    });
+    const run = async (identify: PaymentConnector['identify']) => {
+      const provider = shipmentProvider([]);
+      const orders = memoryOrders();
+      orders.stored.set('order-1', unlearnt());
+      const deps: SagaDeps = { orders, connectors: () => ({ ...provider.connector, identify }) };
+      const code = await codeOf(refundOrder(deps, { orderId: 'order-1', caller, amount: 5_000 }, NOW));
+      return { code, provider, stored: orders.stored.get('order-1') };
+    };
+
+    const named = await run(async (_order, operation) =>
+      operation.operationId === 'op-p2' ? 'd2' : undefined,
+    );
+    expect(named.code).toBe('ok');
+    expect(named.provider.applied.map((op) => [op.targetRef, op.amount])).toEqual([
+      ['d1', 3_500],
+      ['d2', 1_500],
+    ]);
+    expect(named.stored?.shipments.find((s) => s.shipmentId === 'p2')?.providerRef).toBe('d2');
+    expect(named.stored?.operations.find((op) => op.operationId === 'op-p2')?.providerRef).toBe('d2');
+    expect(named.stored?.events.map((e) => e.type)).toContain('debit.provider_ref_learnt');
+
+    // A provider that still cannot name it (or cannot be read) leaves it unknown: no room on it.
+    for (const identify of [async () => undefined, async () => Promise.reject(new Error('unreadable'))]) {
+      const unnamed = await run(identify);
+      expect(unnamed.code).toBe('AMOUNT_EXCEEDS_CAPTURED');
+      expect(unnamed.provider.applied).toEqual([]);
+      expect(unnamed.stored?.shipments.find((s) => s.shipmentId === 'p2')?.providerRef).toBe('unknown');
+    }
+  });
 });

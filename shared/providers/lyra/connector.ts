@@ -10,7 +10,7 @@
  */
 
 import type { LyraGateway, LyraPayment, LyraTransaction } from '../../domain/lyra/types.ts';
-import type { Operation, Order } from '../../domain/order.ts';
+import { type Operation, type Order, UNKNOWN_PROVIDER_REF } from '../../domain/order.ts';
 import { type PaymentConnector, type ProviderEffect, ProviderRefusal } from '../../domain/ports.ts';
 import { isRefused } from './mapping.ts';
 
@@ -21,7 +21,7 @@ export const HUB_OPERATION_ID = 'hubOperationId';
 export const SHIPMENTS_STOPPED_REF = 'hub:shipments-stopped';
 
 /** A write Lyra said it did, whose transaction the hub could not identify (ProviderEffect's convention). */
-export const UNKNOWN_REF = 'unknown';
+export const UNKNOWN_REF = UNKNOWN_PROVIDER_REF;
 
 /**
  * The order's Lyra data, checked at run time. Until 'lyra' joins the Order union the compiler
@@ -95,6 +95,8 @@ export function createLyraConnector(gateway: LyraGateway): PaymentConnector {
           return undefined;
       }
     },
+
+    identify: (order, operation) => identify(gateway, order, operation),
   };
 }
 
@@ -199,28 +201,32 @@ const notOlderThan = (transaction: LyraTransaction, operation: Operation) =>
   Date.parse(transaction.creationDate) >= Date.parse(operation.startedAt) - SKEW_ALLOWANCE_MS;
 
 /**
- * The transactions that earlier operations of `kind` stand for although the hub never learnt
- * their uuid (Lyra said SUCCESS, the read-back failed: UNKNOWN_REF). Without them a later write
- * of the same amount whose answer was lost would take one of them for its own, and the hub would
- * record a refund (or debit) that was never made. Each such operation, in the order they
- * started, takes the oldest candidate that could be its (same amount, `fits`, not older than it
- * by SKEW_ALLOWANCE_MS). They all finished before the current operation started (refunds run
- * alone; a debit's own transaction is named by metadata when Lyra echoes it), so their
- * transactions are older than the current one's: taking the oldest never takes the current
+ * Which transaction each succeeded operation of `kind` stands for although the hub never learnt
+ * its uuid (Lyra said SUCCESS, the read-back failed: UNKNOWN_REF), operation id to uuid. Each
+ * such operation, in the order they started, takes the oldest candidate that could be its (same
+ * amount, `fits`, not older than it by SKEW_ALLOWANCE_MS).
+ *
+ * What it is for: a later write of the same amount whose answer was lost must not take one of
+ * them for its own (the hub would record a refund, or debit, that was never made); and
+ * `identify` names them so the hub can record their uuid. They all finished before any
+ * operation still in flight started (refunds run alone; a debit is found by its metadata when
+ * Lyra echoes it), so their transactions are the older ones: taking the oldest never takes an
  * operation's own transaction away from it, which would send it twice.
  */
-function takenByUnlearnt(
+function allocateUnlearnt(
   order: Order,
-  current: Operation,
+  kind: 'debit' | 'refund',
   candidates: LyraTransaction[],
   fits: (operation: Operation, transaction: LyraTransaction) => boolean,
-): Set<string> {
+  except?: Operation,
+): Map<string, string> {
+  const allocation = new Map<string, string>();
   const taken = new Set<string>();
   const unlearnt = order.operations
     .filter(
       (op) =>
-        op.kind === current.kind &&
-        op.operationId !== current.operationId &&
+        op.kind === kind &&
+        op.operationId !== except?.operationId &&
         op.state === 'succeeded' &&
         op.providerRef === UNKNOWN_REF,
     )
@@ -230,9 +236,11 @@ function takenByUnlearnt(
     const its = oldest.find(
       (t) => !taken.has(t.uuid) && t.amount === op.amount && fits(op, t) && notOlderThan(t, op),
     );
-    if (its) taken.add(its.uuid);
+    if (!its) continue;
+    taken.add(its.uuid);
+    allocation.set(op.operationId, its.uuid);
   }
-  return taken;
+  return allocation;
 }
 
 const oldestFirst = (a: LyraTransaction, b: LyraTransaction) =>
@@ -244,17 +252,10 @@ const effectOf = (transaction: LyraTransaction): ProviderEffect => ({
 });
 
 /**
- * Whether the debit shows in the order at Lyra. First by the operation id it carried in its
- * metadata. If no debit of the order carries the hub's metadata (Lyra does not echo it: not
- * confirmed either way), by an unclaimed debit of the initial transaction with the same amount
- * dated no earlier than SKEW_ALLOWANCE_MS before the operation started; this errs on the side of "it landed" (sending a debit that
- * did land again would debit the customer twice). Refused debits never count.
+ * The order's debits at Lyra that may be the hub's (not refused, not the initial transaction),
+ * and whether Lyra echoes the hub's metadata on them.
  */
-async function landedDebit(
-  gateway: LyraGateway,
-  order: Order,
-  operation: Operation,
-): Promise<ProviderEffect | undefined> {
+async function debitsAtLyra(gateway: LyraGateway, order: Order) {
   const initial = lyraPaymentOf(order).initialTransactionUuid;
   const debits = (await gateway.readOrder(order.orderId, 'DEBIT')).filter(
     (t) =>
@@ -263,27 +264,63 @@ async function landedDebit(
       t.uuid !== initial &&
       !isRefused(t),
   );
-  const ours = debits.find((t) => t.metadata?.[HUB_OPERATION_ID] === operation.operationId);
-  if (ours) return effectOf(ours);
-  if (debits.some((t) => t.metadata?.[HUB_OPERATION_ID] !== undefined)) return undefined;
   const claimed = attributed(order, 'debit');
   const unclaimed = debits.filter(
     (t) =>
       !claimed.has(t.uuid) && (t.parentTransactionUuid === undefined || t.parentTransactionUuid === initial),
   );
-  const taken = takenByUnlearnt(order, operation, unclaimed, () => true);
+  const marked = debits.some((t) => t.metadata?.[HUB_OPERATION_ID] !== undefined);
+  const carrying = (operation: Operation) =>
+    debits.find((t) => t.metadata?.[HUB_OPERATION_ID] === operation.operationId);
+  return { unclaimed, marked, carrying };
+}
+
+/**
+ * Whether the debit shows in the order at Lyra. First by the operation id it carried in its
+ * metadata. If no debit of the order carries the hub's metadata (Lyra does not echo it: not
+ * confirmed either way), by an unclaimed debit of the initial transaction with the same amount
+ * dated no earlier than SKEW_ALLOWANCE_MS before the operation started; this errs on the side
+ * of "it landed" (sending a debit that did land again would debit the customer twice). Refused
+ * debits never count.
+ */
+async function landedDebit(
+  gateway: LyraGateway,
+  order: Order,
+  operation: Operation,
+): Promise<ProviderEffect | undefined> {
+  const { unclaimed, marked, carrying } = await debitsAtLyra(gateway, order);
+  const ours = carrying(operation);
+  if (ours) return effectOf(ours);
+  if (marked) return undefined;
+  const taken = new Set(allocateUnlearnt(order, 'debit', unclaimed, () => true, operation).values());
   const likely = unclaimed
     .filter((t) => !taken.has(t.uuid) && t.amount === operation.amount && notOlderThan(t, operation))
     .sort(oldestFirst)[0];
   return likely ? effectOf(likely) : undefined;
 }
 
+/** The order's CREDIT transactions at Lyra no record of the hub claims (not refused). */
+async function creditsAtLyra(gateway: LyraGateway, order: Order): Promise<LyraTransaction[]> {
+  const claimed = attributed(order, 'refund');
+  return (await gateway.readOrder(order.orderId, 'CREDIT')).filter(
+    (t) =>
+      t.operationType !== 'DEBIT' &&
+      t.operationType !== 'VERIFICATION' &&
+      !isRefused(t) &&
+      !claimed.has(t.uuid),
+  );
+}
+
+/** Whether a CREDIT may refund the shipment transaction `target` (one naming no parent may). */
+const refundsTarget = (operation: Operation, t: LyraTransaction) =>
+  t.parentTransactionUuid === undefined || t.parentTransactionUuid === operation.targetRef;
+
 /**
  * Whether the refund shows: an unclaimed CREDIT of the operation's amount whose parent is the
  * shipment it refunds (or that names no parent), dated no earlier than SKEW_ALLOWANCE_MS before
  * the operation started. Sound because refunds run one at a time on an order and every credit
  * the hub made is claimed by a record, or, when the hub never learnt its uuid, by
- * takenByUnlearnt. A 60 s window once took a landed refund for a lost one when the hub's clock
+ * allocateUnlearnt. A 60 s window once took a landed refund for a lost one when the hub's clock
  * was 90 s ahead of Lyra's, and refunded twice. Errs on the side of "it landed".
  */
 async function landedRefund(
@@ -292,29 +329,41 @@ async function landedRefund(
   operation: Operation,
 ): Promise<ProviderEffect | undefined> {
   lyraPaymentOf(order);
-  const target = operation.targetRef;
-  if (!target) return undefined;
-  const claimed = attributed(order, 'refund');
-  const unclaimed = (await gateway.readOrder(order.orderId, 'CREDIT')).filter(
-    (t) =>
-      t.operationType !== 'DEBIT' &&
-      t.operationType !== 'VERIFICATION' &&
-      !isRefused(t) &&
-      !claimed.has(t.uuid),
-  );
-  const ofTarget = (ref: string | undefined, t: LyraTransaction) =>
-    t.parentTransactionUuid === undefined || t.parentTransactionUuid === ref;
-  const taken = takenByUnlearnt(order, operation, unclaimed, (op, t) => ofTarget(op.targetRef, t));
+  if (!operation.targetRef) return undefined;
+  const unclaimed = await creditsAtLyra(gateway, order);
+  const taken = new Set(allocateUnlearnt(order, 'refund', unclaimed, refundsTarget, operation).values());
   const likely = unclaimed
     .filter(
       (t) =>
         !taken.has(t.uuid) &&
         t.amount === operation.amount &&
-        ofTarget(target, t) &&
+        refundsTarget(operation, t) &&
         notOlderThan(t, operation),
     )
     .sort(oldestFirst)[0];
   return likely ? effectOf(likely) : undefined;
+}
+
+/**
+ * The uuid of a succeeded debit or refund recorded as UNKNOWN_REF, when Lyra's books now name it:
+ * a debit by its metadata, else (Lyra not echoing metadata) by allocateUnlearnt, as a refund.
+ */
+async function identify(
+  gateway: LyraGateway,
+  order: Order,
+  operation: Operation,
+): Promise<string | undefined> {
+  if (operation.state !== 'succeeded' || operation.providerRef !== UNKNOWN_REF) return undefined;
+  if (operation.kind === 'debit') {
+    const { unclaimed, marked, carrying } = await debitsAtLyra(gateway, order);
+    if (marked) return carrying(operation)?.uuid;
+    return allocateUnlearnt(order, 'debit', unclaimed, () => true).get(operation.operationId);
+  }
+  if (operation.kind === 'refund' && operation.targetRef) {
+    const unclaimed = await creditsAtLyra(gateway, order);
+    return allocateUnlearnt(order, 'refund', unclaimed, refundsTarget).get(operation.operationId);
+  }
+  return undefined;
 }
 
 /** A void landed when shipments stop (nothing was sent), or when the initial transaction reads CANCELLED. */
