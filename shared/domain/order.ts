@@ -71,6 +71,10 @@ export interface Operation {
  */
 export const UNKNOWN_PROVIDER_REF = 'unknown';
 
+/** A provider reference callers may be shown: never the unknown marker. */
+export const knownProviderRef = (ref: string | undefined): string | undefined =>
+  ref === UNKNOWN_PROVIDER_REF ? undefined : ref;
+
 /** Operation failure meaning "the provider showed no trace of it": a retry of the same request may send it again, with the same provider key. */
 export const NOT_FOUND_AT_PROVIDER = 'not_found_at_provider';
 

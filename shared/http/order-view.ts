@@ -1,4 +1,4 @@
-import { type Operation, type Order, pendingOperation, UNKNOWN_PROVIDER_REF } from '../domain/order.ts';
+import { knownProviderRef, type Operation, type Order, pendingOperation } from '../domain/order.ts';
 import { providerView } from '../domain/payments.ts';
 import { snipcartView } from '../domain/snipcart/link.ts';
 import { deriveAmounts, deriveStatus } from '../domain/status.ts';
@@ -30,7 +30,7 @@ export function orderView(order: Order, now: Date) {
         createdAt,
         status,
         // The provider's transaction of this debit, once the hub knows it (learnt-refs.ts).
-        ...(providerRef && providerRef !== UNKNOWN_PROVIDER_REF ? { transactionUuid: providerRef } : {}),
+        ...(knownProviderRef(providerRef) ? { transactionUuid: providerRef } : {}),
         refundedAmount: refundedAmount ?? 0,
       }),
     ),

@@ -11,6 +11,7 @@ import { http, stack } from '../support/stack.ts';
 
 afterEach(async () => {
   await lyraSim.clearFaults();
+  await lyraSim.writeAnswer('transaction');
 });
 
 type SimTransaction = {
@@ -73,6 +74,37 @@ async function shippedSeedOrder() {
   }
   return { orderId, uuids };
 }
+
+describe('flow C: a debit whose transaction the hub could not learn when it was made', () => {
+  it('is learnt from Lyra’s books at the next refund, then refunded from that transaction', async () => {
+    // Lyra answers the debit without naming its transaction (a ResponseCodeAnswer, one documented
+    // reading), and the read that should find it fails: the debit counts, its uuid is unknown.
+    const { orderId } = await authorizedLyraOrder(6000);
+    await lyraSim.writeAnswer('responseCode');
+    await lyraSim.fault({ match: 'POST /api-payment/V4/Order/Get', mode: 'status', status: 503, times: 10 });
+    const shipped = await shipment(orderId, 'parcel-unnamed', 2500);
+    expect(shipped.status).toBe(201);
+    expect(shipped.body).toMatchObject({ status: 'debited', amount: 2500 });
+    expect(shipped.body.transactionUuid).toBeUndefined();
+    await lyraSim.clearFaults();
+    await lyraSim.writeAnswer('transaction');
+
+    const refunded = await refund(orderId, { amount: 1000 });
+    expect(refunded.status).toBe(200);
+    expect(refunded.body).toMatchObject({ refundedAmount: 1000 });
+    const debit = (await simulatorTransactions(orderId)).find((t) => t.operationType === 'DEBIT');
+    expect(await creditsByDebit(orderId)).toEqual({ [debit?.uuid ?? '?']: 1000 });
+    const view = await order(orderId);
+    expect(view.shipments).toEqual([
+      expect.objectContaining({
+        shipmentId: 'parcel-unnamed',
+        transactionUuid: debit?.uuid,
+        refundedAmount: 1000,
+      }),
+    ]);
+    expect(view.events.filter((e) => e.type === 'debit.provider_ref_learnt')).toHaveLength(1);
+  });
+});
 
 describe('flow C: refunds spread over the debited shipments', () => {
   it('refunds 50.00 from the first two shipments, then the rest, then nothing more', async () => {

@@ -126,6 +126,11 @@ export const lyraSim = {
     skip?: number;
   }) => post(`${stack().lyraUrl}/__control/faults`, fault),
   clearFaults: () => http(`${stack().lyraUrl}/__control/faults`, { method: 'DELETE' }),
+  /** How writes answer: their transaction (default), or a ResponseCodeAnswer naming none. */
+  writeAnswer: async (writeAnswer: 'transaction' | 'responseCode') => {
+    const answer = await post(`${stack().lyraUrl}/__control/settings`, { writeAnswer });
+    if (answer.status !== 200) throw new Error(`lyra settings refused: ${answer.text}`);
+  },
   requests: async () =>
     // body: absent on a request without one (the form's script, a GET).
     (

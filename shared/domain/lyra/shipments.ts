@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { DeclinedError, ExpiredError, StateConflictError } from '../../errors.ts';
 import type { Caller } from '../caller.ts';
 import { type OperationOutcome, performOperation, type SagaDeps } from '../operations.ts';
-import { isPast, type Operation } from '../order.ts';
+import { isPast, knownProviderRef, type Operation } from '../order.ts';
 import { loadVisibleOrder, requireOrderCurrency, startingWith } from '../order-access.ts';
 import type { RidingWriteFor } from '../ports.ts';
 import { asLyra, guaranteed, isAuthorized, type LyraOrder } from './order.ts';
@@ -160,12 +160,13 @@ function answer(
   replayed: boolean,
 ): ShipmentOutcome {
   const debited = operation.state === 'succeeded';
+  const transactionUuid = debited ? knownProviderRef(operation.providerRef) : undefined;
   return {
     order,
     shipmentId: command.shipmentId,
     amount: operation.amount,
     status: debited ? 'debited' : 'refused',
-    ...(debited && operation.providerRef ? { transactionUuid: operation.providerRef } : {}),
+    ...(transactionUuid ? { transactionUuid } : {}),
     guaranteed: debited && guaranteed(order, new Date(operation.finishedAt ?? now.toISOString())),
     replayed,
     operation,

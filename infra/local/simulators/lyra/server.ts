@@ -85,6 +85,10 @@
  *     GET /__control/notifications[?formToken=&orderId=&transactionUuid=] every IPN, oldest first:
  *       { at, formToken, orderId, transactionUuid, orderStatus, url, mode, delayMs?, pending,
  *         nextAttemptAt, delivered, body, hash, deliveries: [{ attempt, at, status, body?, error?, ms }] }
+ *     POST /__control/settings { writeAnswer: "transaction" | "responseCode" }: how CreateShipmentTransaction,
+ *       CancelOrRefund and Refund answer a write they made: the V4/Transaction (default), or a
+ *       V4/Common/ResponseCodeAnswer { responseCode: 0 } naming no transaction (the other documented
+ *       reading [?]; the hub must then find the transaction by reading).
  *     plus requests, faults and clock from the common frame.
  *
  * Does not simulate
@@ -201,6 +205,16 @@ export async function startLyraSimulator(options: LyraSimulatorOptions): Promise
   const transactionAnswer = (result: SimTransaction | LyraError) =>
     isLyraError(result) ? result : transactionView(result, state.facts(result), 'V4/Transaction');
 
+  /**
+   * A write's answer: the transaction it made, or, with the setting `writeAnswer: "responseCode"`,
+   * the other documented reading of it [?], a `V4/Common/ResponseCodeAnswer` naming none.
+   */
+  let writeAnswer: 'transaction' | 'responseCode' = 'transaction';
+  const writeResult = (result: SimTransaction | LyraError) =>
+    isLyraError(result) || writeAnswer === 'transaction'
+      ? transactionAnswer(result)
+      : { responseCode: 0, _type: 'V4/Common/ResponseCodeAnswer' };
+
   const services: Record<string, (body: Record<string, unknown>) => object> = {
     'Charge/CreatePayment': (body) => {
       const payment = state.createPayment(body);
@@ -208,10 +222,10 @@ export async function startLyraSimulator(options: LyraSimulatorOptions): Promise
         ? payment
         : { formToken: payment.formToken, _type: 'V4/Charge/PaymentForm' };
     },
-    'Charge/CreateShipmentTransaction': (body) => transactionAnswer(state.createShipment(body)),
+    'Charge/CreateShipmentTransaction': (body) => writeResult(state.createShipment(body)),
     'Transaction/Get': (body) => transactionAnswer(state.get(body)),
-    'Transaction/CancelOrRefund': (body) => transactionAnswer(state.refund(body, 'CancelOrRefund')),
-    'Transaction/Refund': (body) => transactionAnswer(state.refund(body, 'Refund')),
+    'Transaction/CancelOrRefund': (body) => writeResult(state.refund(body, 'CancelOrRefund')),
+    'Transaction/Refund': (body) => writeResult(state.refund(body, 'Refund')),
     'Transaction/Cancel': (body) => transactionAnswer(state.cancel(body)),
     'Order/Get': (body) => {
       const found = state.order(body);
@@ -372,6 +386,20 @@ export async function startLyraSimulator(options: LyraSimulatorOptions): Promise
     controlRoutes: [
       { method: 'POST', path: '/__control/payments/{formToken}/pay', handle: controlPay },
       { method: 'GET', path: '/__control/notifications', handle: notifications },
+      {
+        method: 'POST',
+        path: '/__control/settings',
+        handle: ({ body }) => {
+          const asked = (body as { writeAnswer?: unknown } | undefined)?.writeAnswer;
+          if (asked !== 'transaction' && asked !== 'responseCode')
+            return {
+              status: 400,
+              body: { error: 'expected { writeAnswer: "transaction" | "responseCode" }' },
+            };
+          writeAnswer = asked;
+          return { status: 200, body: { writeAnswer } };
+        },
+      },
       { method: 'POST', path: '/__control/notifications', handle: notifications },
     ],
     // A status fault or a path the frame does not know: an ERROR envelope ([?] what Lyra's edge sends).
