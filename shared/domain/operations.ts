@@ -9,10 +9,12 @@
  *   unresolved  no answer (5xx, timeout, reset): the operation keeps its reservation
  *
  * An unresolved (or crashed, lease-expired) operation is settled by reading the provider,
- * never by sending again blindly: if the effect is there it is recorded; if not, the request
- * that started it (same Idempotency-Key) sends it again under the same provider key, and any
- * other request that must wait for it abandons it. Every operation stays on the order with the
- * caller's key, so a retry finds its own operation, whoever finished it, and answers with it.
+ * never by sending again blindly: if the effect is there it is recorded. If not, the provider
+ * may still be about to apply it, and the connector's UnknownOutcomePolicy decides: a provider
+ * that applies its key once gets it again under the same key, whoever settles it; one without
+ * keys keeps it unresolved until it can no longer apply it, then its own request sends it again
+ * and any other request abandons it. Every operation stays on the order with the caller's key,
+ * so a retry finds its own operation, whoever finished it, and answers with it.
  *
  * Kinds the connector marks exclusive (Affirm: all) run alone on an order; the others run
  * concurrently, each on its own reservation, and only wait for an exclusive one.
@@ -234,8 +236,70 @@ async function settle(
     const completed = await complete(deps, connector, current, taken, landed, rider, now);
     return isOwn ? { done: outcome(completed, taken) } : { order: completed };
   }
+  // No trace of it yet (UnknownOutcomePolicy): the provider may still apply the lost request.
+  const policy = connector.capabilities.unknownOutcome;
+  if ('resend' in policy) {
+    if (isOwn) return { done: outcome(await execute(deps, connector, current, taken, rider, now), taken) };
+    return { order: await resendAnothers(deps, connector, current, taken, now) };
+  }
+  const sentBy = lastSentBy(operation);
+  const quietUntil = new Date(Date.parse(sentBy) + policy.quietMs);
+  if (!isPast(quietUntil.toISOString(), now)) {
+    await leaveUnresolved(deps, current, taken, sentBy, now);
+    throw stillUnknown(quietUntil);
+  }
   if (isOwn) return { done: outcome(await execute(deps, connector, current, taken, rider, now), taken) };
   return { order: await abandon(deps, connector, current, taken, now, NOT_FOUND_AT_PROVIDER) };
+}
+
+/**
+ * Another request's operation, sent again under its provider key (an idempotent provider): the
+ * order once it is settled either way; OPERATION_IN_PROGRESS while its outcome is still unknown.
+ */
+async function resendAnothers(
+  deps: SagaDeps,
+  connector: PaymentConnector,
+  order: Order,
+  taken: Operation,
+  now: Date,
+): Promise<Order> {
+  try {
+    return await execute(deps, connector, order, taken, undefined, now);
+  } catch (error) {
+    // A refusal of it is that operation's answer, not this request's: execute recorded it.
+    if (!(error instanceof HubError)) throw error;
+    const fresh = await reload(deps, order);
+    const state = fresh.operations.find((op) => op.operationId === taken.operationId)?.state;
+    if (state === 'failed' || state === 'succeeded') return fresh;
+    throw inProgress();
+  }
+}
+
+/**
+ * When the operation was last sent, at the latest: an unresolved one when its request gave up
+ * (markUnresolved's finishedAt), a running one whose owner is gone before its lease ended.
+ */
+function lastSentBy(operation: Operation): string {
+  if (operation.state === 'running') return operation.leaseUntil ?? operation.startedAt;
+  return operation.finishedAt ?? operation.startedAt;
+}
+
+/** Hands a taken-over operation back, unresolved, keeping when it was last sent (its quiet period's start). */
+async function leaveUnresolved(
+  deps: SagaDeps,
+  order: Order,
+  taken: Operation,
+  sentBy: string,
+  now: Date,
+): Promise<void> {
+  const operation: Operation = {
+    ...taken,
+    state: 'unresolved',
+    owner: undefined,
+    leaseUntil: undefined,
+    finishedAt: sentBy,
+  };
+  await transition(deps, order, { operation, events: [] }, taken, now);
 }
 
 /**
@@ -572,6 +636,15 @@ function inProgress(): StateConflictError {
   return new StateConflictError('OPERATION_IN_PROGRESS', 'Another operation on this order is in progress.', {
     retryable: true,
   });
+}
+
+/** An earlier write's outcome is not known yet and cannot be until `until`: retry then. */
+function stillUnknown(until: Date): StateConflictError {
+  return new StateConflictError(
+    'OPERATION_IN_PROGRESS',
+    `The outcome of an earlier operation on this order is not known yet: the payment provider may still apply it. Retry after ${until.toISOString()}.`,
+    { retryable: true },
+  );
 }
 
 function lease(now: Date): string {

@@ -189,8 +189,24 @@ export class ProviderRefusal extends Error {
   }
 }
 
+/**
+ * How a write whose answer was lost, and of which the provider shows no trace yet, is settled.
+ * A read right after a timeout proves nothing: the provider may still apply the lost request
+ * (it was slow, not gone), and a write the hub then dropped or sent again would be money moved
+ * that the hub does not record, or moved twice.
+ *   idempotent  the provider applies a provider key at most once (Affirm's Idempotency-Key): the
+ *               write is sent again under its key by whoever settles it, which makes the outcome
+ *               definite at once; the lost request, if it arrives late, is a replay.
+ *   quietMs     no provider key (Lyra): "no trace" counts only once quietMs have passed since
+ *               the write was last sent; until then the operation stays unresolved (its money
+ *               reserved, exclusive kinds waiting), then it is dropped, or sent again by its own
+ *               request.
+ */
+export type UnknownOutcomePolicy = { resend: 'idempotent' } | { quietMs: number };
+
 /** What a provider offers for operations on an authorized order. */
 export interface ConnectorCapabilities {
+  unknownOutcome: UnknownOutcomePolicy;
   /** `full`: one capture of the whole authorization (Affirm without split capture); `none`: no capture. */
   capture: 'full' | 'none';
   /** Debits per shipment (Lyra payment on shipment). */

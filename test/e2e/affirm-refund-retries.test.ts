@@ -87,18 +87,20 @@ describe('a refund retried after another request settled it', () => {
     expect(retried.body.operation).toMatchObject({ kind: 'refund', amount: 10_000 });
   });
 
-  it('sends a refund that never reached Affirm again under the same provider key when its own request retries', async () => {
-    // Prepare: refund A is lost before Affirm applied it; B then finds no trace of A and abandons it.
+  it('sends a refund that never reached Affirm again under the same provider key, whoever settles it', async () => {
+    // Prepare: refund A is lost before Affirm applied it; B finds no trace of A and, rather than
+    // drop it (Affirm may only be slow: it would then land unrecorded), sends A again under A's
+    // Affirm Idempotency-Key, then itself.
     const order = await capturedOrder(60_000);
     await affirmSim.fault({ match: 'POST /api/v1/transactions/{id}/refund', mode: 'reset', when: 'before' });
     expect((await refund(order, { amount: 10_000 }, 'refund-A-lost')).status).toBe(502);
     const b = await refund(order, { amount: 5_000 }, 'refund-B-lost');
-    expect(b.body.refundedAmount).toBe(5_000);
+    expect(b.body.refundedAmount).toBe(15_000);
 
     // Act
     const retried = await refund(order, { amount: 10_000 }, 'refund-A-lost');
 
-    // Assess: A happens once, sent with the Idempotency-Key of its first attempt.
+    // Assess: A happens once, sent with the Idempotency-Key of its first attempt; its retry sends nothing.
     expect(retried.status).toBe(200);
     expect(retried.body.refundedAmount).toBe(15_000);
     const sent = (await affirmSim.requests()).filter(

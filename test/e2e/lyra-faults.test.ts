@@ -6,6 +6,7 @@
  */
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { LYRA_QUIET_MS } from '#shared/providers/lyra/connector.ts';
 import { authorizedLyraOrder, lyraSim, order, shipment } from '../support/lyra-stack.ts';
 import { advanceClocks, http, stack } from '../support/stack.ts';
 
@@ -49,17 +50,24 @@ const reconcile = (orderIds: string[]) =>
   });
 
 describe('flow C: Lyra unavailable before it applied the debit', () => {
-  it('answers 502 with nothing reserved, and the retry debits once', async () => {
+  it('answers 502, keeps the amount reserved while Lyra might still apply it, and the retry then debits once', async () => {
     const { orderId } = await authorizedLyraOrder(6000);
     await lyraSim.fault({ match: SHIPMENT_PATH, mode: 'status', status: 503 });
     const failed = await shipment(orderId, 'parcel-503', 2000);
     expect(failed.status).toBe(502);
     expect(failed.body.code).toBe('PROVIDER_UNAVAILABLE');
-    const between = await order(orderId);
-    expect(between).toMatchObject({ capturedAmount: 0, remainingAmount: 6000 });
-    expect(between.shipments.filter((s) => s.status === 'debited')).toEqual([]);
+    // A 503 from Lyra proves neither that the debit was not made nor that it will not be.
     expect(await simulatorDebits(orderId)).toEqual([]);
-    // The full amount is still available: another shipment may take all of it meanwhile.
+    const greedy = await shipment(orderId, 'parcel-greedy', 4001);
+    expect(greedy.status).toBe(409);
+    expect(greedy.body.code).toBe('AMOUNT_EXCEEDS_REMAINING');
+    const early = await shipment(orderId, 'parcel-503', 2000);
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('OPERATION_IN_PROGRESS');
+    expect(await debitCalls(orderId)).toBe(1);
+    // Once Lyra can no longer apply it, no trace means it never landed: the retry sends it.
+    await advanceClocks(LYRA_QUIET_MS / 1000 + 60);
+    expect((await order(orderId)).shipments.filter((s) => s.status === 'debited')).toEqual([]);
     const retried = await shipment(orderId, 'parcel-503', 2000);
     expect(retried.status).toBe(201);
     expect(retried.body).toMatchObject({ status: 'debited', amount: 2000, remainingAmount: 4000 });

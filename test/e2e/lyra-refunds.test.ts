@@ -5,9 +5,10 @@
  */
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { LYRA_QUIET_MS } from '#shared/providers/lyra/connector.ts';
 import { hub } from '../support/hub.ts';
 import { authorizedLyraOrder, LYRA_KEYS, lyraSim, order, shipment } from '../support/lyra-stack.ts';
-import { http, stack } from '../support/stack.ts';
+import { advanceClocks, http, stack } from '../support/stack.ts';
 
 afterEach(async () => {
   await lyraSim.clearFaults();
@@ -173,6 +174,9 @@ describe('flow C: refunds spread over the debited shipments', () => {
       times: 1,
     });
     expect((await refund(orderId, { amount: 3500 }, 'r1-replanned')).status).toBe(502);
+    // R2 waits while Lyra might still apply R1, then finds no trace of it and drops it.
+    expect((await refund(orderId, { amount: 2000 })).body.code).toBe('OPERATION_IN_PROGRESS');
+    await advanceClocks(LYRA_QUIET_MS / 1000 + 60);
     expect((await refund(orderId, { amount: 2000 })).status).toBe(200);
     // R1's retry refunds its 3500 from the room left: 1500 of the first shipment, 2000 of the second.
     const retried = await refund(orderId, { amount: 3500 }, 'r1-replanned');

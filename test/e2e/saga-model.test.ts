@@ -6,13 +6,15 @@
  *   op        capture, refund or void, with a fresh Idempotency-Key or none
  *   retry     one earlier keyed request again, same key and body (the same retry may come twice)
  *   parallel  two requests at once: two different ones, or the same one twice (a double click)
- * and a fault on the step's provider call: Affirm answers 503 or 400 (not applied), or the
- * connection is reset / times out before or after Affirm applied the call; on the call itself
- * or on the transaction read that settles an earlier unknown outcome.
+ * and a fault on the step's provider call: Affirm answers 503 or 400 (not applied), the
+ * connection is reset / times out before or after Affirm applied the call (on the call itself
+ * or on the transaction read that settles an earlier unknown outcome), or Affirm applies the call
+ * late, after the hub gave up waiting, while the next steps run.
  *
  * After every step: the hub never records money that did not move (its totals are at most
  * Affirm's), and a step with no fault, no retry and nothing concurrent answers exactly what the
- * rules say given Affirm's state before it (the model). A retry of a request that had a final
+ * rules say given Affirm's state before it (the model), once what an earlier step left in flight
+ * is settled (sent again under its Affirm key if it never landed: afterPending). A retry of a request that had a final
  * answer gets that answer again, byte for byte. At the end, once every unfinished keyed request
  * has been retried and a probe has settled what is left: the hub's totals equal Affirm's, every
  * refund at Affirm is one the hub recorded, and every distinct request that succeeded moved
@@ -38,12 +40,17 @@ const RUNS = Number(process.env.SAGA_MODEL_RUNS ?? 10);
 const SEED = process.env.SAGA_MODEL_SEED ? Number(process.env.SAGA_MODEL_SEED) : undefined;
 const AFFIRM_TIMEOUT_MS = Number(process.env.SAGA_MODEL_AFFIRM_TIMEOUT_MS ?? 800);
 const AUTHORIZED = 60_000;
+/** How late Affirm applies a call under a `delay` fault: past the hub's timeout. */
+const LATE_MS = AFFIRM_TIMEOUT_MS + 500;
+/** When the sequence's last `delay` fault was set (0: none): its call may still be landing. */
+let lateSince = 0;
 
 type Kind = 'capture' | 'refund' | 'void';
 type Body = { amount?: number };
 interface Fault {
   target: 'call' | 'read';
-  mode: 'status' | 'timeout' | 'reset';
+  /** delay: Affirm applies the call LATE_MS after it arrived, once the hub has given up waiting. */
+  mode: 'status' | 'timeout' | 'reset' | 'delay';
   status?: number;
   when?: 'before' | 'after';
 }
@@ -107,6 +114,7 @@ const fault: fc.Arbitrary<Fault | undefined> = fc.oneof(
       when: fc.constantFrom<'before' | 'after'>('before', 'after'),
     }),
   },
+  { weight: 1, arbitrary: fc.constant<Fault>({ target: 'call', mode: 'delay' }) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -155,6 +163,24 @@ function expected(truth: Truth, kind: Kind, body: Body): { status: number; code?
       return { status: 200, next: { ...next, voided: true } };
     }
   }
+}
+
+/**
+ * Affirm's state once the operation the hub still has in flight (at most one: Affirm's are
+ * exclusive) is settled: unchanged if it landed at Affirm, else as if sent again now, which is
+ * what the next request does with an idempotent provider.
+ */
+function afterPending(truth: Truth, view: OrderView): Truth {
+  const pending = view.pendingOperation;
+  if (!pending) return truth;
+  const landed =
+    pending.kind === 'capture'
+      ? truth.captured > view.capturedAmount
+      : pending.kind === 'refund'
+        ? truth.refunded > view.refundedAmount
+        : truth.voided;
+  if (landed) return truth;
+  return expected(truth, pending.kind as Kind, { amount: pending.amount }).next;
 }
 
 /**
@@ -254,12 +280,19 @@ function truthOf(transactionId: string): Truth {
 async function injectFault(f: Fault | undefined, kind: Kind): Promise<void> {
   if (!f) return;
   stats.faults += 1;
+  if (f.mode === 'delay') lateSince = Date.now();
   const match =
     f.target === 'call' ? `POST /api/v1/transactions/{id}/${kind}` : 'GET /api/v1/transactions/{id}';
   const answer = await control('/__control/faults', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ match, mode: f.mode, status: f.status, when: f.when }),
+    body: JSON.stringify({
+      match,
+      mode: f.mode,
+      status: f.status,
+      when: f.when,
+      ...(f.mode === 'delay' ? { delayMs: LATE_MS } : {}),
+    }),
   });
   expect(answer.status).toBe(201);
 }
@@ -312,11 +345,13 @@ async function runStep(orderId: string, transactionId: string, s: Step, sent: Se
   } else if (s.type === 'op') {
     const request = newRequest(s.op);
     sent.push(request);
+    const settledBefore = s.fault ? before : afterPending(before, await hubOrder(orderId));
     await injectFault(s.fault, request.kind);
     const answer = await send(orderId, request);
     if (!s.fault) {
-      // Nothing interferes: whatever was in flight is settled from Affirm's state, then the rules apply.
-      const model = expected(before, request.kind, request.body);
+      // Nothing interferes: whatever was in flight is settled first (recorded if it landed at
+      // Affirm, else sent again under its Affirm key), then the rules apply.
+      const model = expected(settledBefore, request.kind, request.body);
       stats.predicted += 1;
       expect(answer.status, `${request.kind} ${JSON.stringify(request.body)}: ${answer.text}`).toBe(
         model.status,
@@ -432,6 +467,10 @@ describe('the capture/refund/void saga, model-based, under faults', () => {
             } finally {
               await control('/__control/faults', { method: 'DELETE' });
             }
+            // Late writes land before the requests are finished and the books compared.
+            const landing = lateSince + LATE_MS + 200 - Date.now();
+            if (landing > 0) await new Promise((resolve) => setTimeout(resolve, landing));
+            lateSince = 0;
             await settle(orderId, sent);
             await checkSettled(orderId, transactionId, sent, echoReferenceId);
           },

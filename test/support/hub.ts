@@ -21,7 +21,7 @@ export type OrderView = {
   affirm: { checkoutId: string; redirectUrl: string; transactionId?: string };
   refunds: { refundId: string; amount: number }[];
   events: { type: string }[];
-  pendingOperation?: { kind: string; state: string };
+  pendingOperation?: { kind: string; amount: number; state: string };
   /** The operation a capture, refund or void request performed. */
   operation?: { operationId: string; kind: string; amount: number; state: string };
 };

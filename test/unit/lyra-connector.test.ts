@@ -19,6 +19,7 @@ import { LyraClient } from '#shared/providers/lyra/client.ts';
 import {
   createLyraConnector,
   HUB_OPERATION_ID,
+  LYRA_QUIET_MS,
   SHIPMENTS_STOPPED_REF,
   UNKNOWN_REF,
 } from '#shared/providers/lyra/connector.ts';
@@ -158,7 +159,11 @@ describe('what the connector declares', () => {
   it('debits per shipment, has no capture, and runs refunds and voids alone, debits concurrently', () => {
     const connector = createLyraConnector(lyraModel().gateway);
     expect(connector.provider).toBe('lyra');
-    expect(connector.capabilities).toEqual({ capture: 'none', debit: true });
+    expect(connector.capabilities).toEqual({
+      capture: 'none',
+      debit: true,
+      unknownOutcome: { quietMs: LYRA_QUIET_MS },
+    });
     expect([...connector.exclusiveKinds].sort()).toEqual(['refund', 'void']);
   });
 });

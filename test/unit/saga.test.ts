@@ -21,17 +21,21 @@ import { HubError, ProviderUnavailableError, StateConflictError } from '#shared/
 import { memoryOrders } from '../support/memory-orders.ts';
 import { AUTHORIZED, affirmOrder } from '../support/orders.ts';
 
-/** ok: applied and answered; refuse: not applied, 4xx; lost: applied, answer lost; down: not applied, no answer. */
-type Outcome = 'ok' | 'refuse' | 'lost' | 'down';
+/**
+ * ok: applied and answered; refuse: not applied, 4xx; lost: applied, answer lost; down: not
+ * applied, no answer; slow: no answer, applied only when the test calls landLate().
+ */
+type Outcome = 'ok' | 'refuse' | 'lost' | 'down' | 'slow';
 
 const caller: Caller = { keyId: 'key_1', role: 'location', location: 'Denver' };
 const NOW = new Date('2026-01-02T00:00:00.000Z');
 
 /** A provider that keeps a ledger of what it applied, by operation id. */
 function fakeProvider(
-  options: { exclusive?: OperationKind[]; script?: Outcome[]; delayMs?: () => number } = {},
+  options: { exclusive?: OperationKind[]; script?: Outcome[]; delayMs?: () => number; quietMs?: number } = {},
 ) {
   const applied = new Map<string, Operation>();
+  const late: Operation[] = [];
   const calls: string[] = [];
   const script = [...(options.script ?? [])];
   const pause = () => new Promise((resolve) => setTimeout(resolve, options.delayMs?.() ?? 0));
@@ -39,13 +43,22 @@ function fakeProvider(
     provider: 'affirm',
     // Capture-shaped (Affirm's): refunds follow the captured amount, not shipments. The debit
     // tests call the saga directly, as create-shipment does.
-    capabilities: { capture: 'full', debit: false },
+    capabilities: {
+      capture: 'full',
+      debit: false,
+      // With quietMs, a provider without idempotency keys (Lyra's policy); else Affirm's.
+      unknownOutcome: options.quietMs ? { quietMs: options.quietMs } : { resend: 'idempotent' },
+    },
     exclusiveKinds: new Set(options.exclusive ?? []),
     async execute(_order, operation) {
       calls.push(operation.operationId);
       await pause();
       const outcome = script.shift() ?? 'ok';
       if (outcome === 'down') throw new ProviderUnavailableError('down');
+      if (outcome === 'slow') {
+        late.push(operation);
+        throw new ProviderUnavailableError('slow');
+      }
       if (outcome === 'refuse') throw new ProviderRefusal('declined', 'refused', 'refused by script');
       if (!applied.has(operation.operationId)) applied.set(operation.operationId, operation);
       if (outcome === 'lost') throw new ProviderUnavailableError('lost');
@@ -57,7 +70,12 @@ function fakeProvider(
   };
   const total = (kind: OperationKind) =>
     [...applied.values()].filter((op) => op.kind === kind).reduce((sum, op) => sum + op.amount, 0);
-  return { connector, applied, calls, total };
+  /** The provider applies the requests it was slow with (each once, like a replay-safe key). */
+  const landLate = () => {
+    for (const operation of late.splice(0))
+      if (!applied.has(operation.operationId)) applied.set(operation.operationId, operation);
+  };
+  return { connector, applied, calls, total, landLate };
 }
 
 function setup(order: Order, provider: ReturnType<typeof fakeProvider>) {
@@ -268,5 +286,57 @@ describe('the neutral saga', () => {
       'OPERATION_IN_PROGRESS',
     );
     expect(provider.calls).toEqual([]);
+  });
+});
+
+describe('a write whose answer was lost, which a provider without idempotency keys may still apply', () => {
+  const QUIET_MS = 5 * 60_000;
+  const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+  const refundWith = (deps: SagaDeps, key: string, amount: number, when: Date) =>
+    refundOrder(deps, { orderId: 'order-1', caller, amount, requestKey: key }, when);
+
+  it('stays unresolved with its money reserved while the provider may still apply it; found once it lands', async () => {
+    // Found by a black-box test: a read right after the timeout found nothing, the refund was
+    // dropped (or sent again by its retry), then the slow provider applied it: paid twice.
+    const provider = fakeProvider({ exclusive: ['refund', 'void'], script: ['slow'], quietMs: QUIET_MS });
+    const { deps, stored } = setup(captured(), provider);
+    expect(await codeOf(refundWith(deps, 'r1', 3_000, NOW))).toBe('PROVIDER_UNAVAILABLE');
+
+    // Within the quiet period: the retry and another refund wait; nothing is sent again.
+    expect(await codeOf(refundWith(deps, 'r1', 3_000, at(1)))).toBe('OPERATION_IN_PROGRESS');
+    expect(await codeOf(refundWith(deps, 'r2', 2_000, at(2)))).toBe('OPERATION_IN_PROGRESS');
+    expect(await codeOf(voidOrder(deps, { orderId: 'order-1', caller }, at(3)))).toBe(
+      'OPERATION_IN_PROGRESS',
+    );
+    expect(provider.calls).toHaveLength(1);
+    expect(stored().operations.map((op) => op.state)).toEqual(['unresolved']);
+    expect(stored().refundReservedAmount).toBe(3_000);
+
+    // The provider applies it late; the next request finds it and records it, once.
+    provider.landLate();
+    expect(await codeOf(refundWith(deps, 'r2', 2_000, at(4)))).toBe('ok');
+    const retried = await refundWith(deps, 'r1', 3_000, at(4));
+    expect(retried.operation?.state).toBe('succeeded');
+    expect(provider.total('refund')).toBe(5_000);
+    expect(stored().refundedAmount).toBe(5_000);
+    expect(provider.calls).toHaveLength(2);
+    expectBalanced(stored());
+  });
+
+  it('counts "no trace" only after the quiet period: then another request drops it, or its own retry sends it again', async () => {
+    for (const who of ['another', 'own'] as const) {
+      const provider = fakeProvider({ exclusive: ['refund', 'void'], script: ['slow'], quietMs: QUIET_MS });
+      const { deps, stored } = setup(captured(), provider);
+      expect(await codeOf(refundWith(deps, 'r1', 3_000, NOW))).toBe('PROVIDER_UNAVAILABLE');
+      expect(await codeOf(refundWith(deps, who === 'own' ? 'r1' : 'r2', 3_000, at(4)))).toBe(
+        'OPERATION_IN_PROGRESS',
+      );
+      expect(await codeOf(refundWith(deps, who === 'own' ? 'r1' : 'r2', 3_000, at(6)))).toBe('ok');
+      const r1 = stored().operations.find((op) => op.requestKey === 'r1');
+      expect(r1?.state).toBe(who === 'own' ? 'succeeded' : 'failed');
+      expect(provider.total('refund')).toBe(3_000);
+      expect(stored().refundedAmount).toBe(3_000);
+      expectBalanced(stored());
+    }
   });
 });

@@ -22,7 +22,7 @@ function shipmentProvider(script: ('ok' | 'refuse')[]) {
   const applied: Operation[] = [];
   const connector: PaymentConnector = {
     provider: 'affirm',
-    capabilities: { capture: 'none', debit: true },
+    capabilities: { capture: 'none', debit: true, unknownOutcome: { quietMs: 5 * 60_000 } },
     exclusiveKinds: new Set(['refund', 'void']),
     async execute(_order, operation) {
       if ((script.shift() ?? 'ok') === 'refuse')

@@ -51,7 +51,9 @@ export function createAffirmConnector(gateway: AffirmGateway): PaymentConnector 
   return {
     provider: 'affirm',
     // No split capture: one capture of the whole authorization.
-    capabilities: { capture: 'full', debit: false },
+    // Every write carries an Idempotency-Key derived from the operation id (affirm.md: retry with
+    // the same key after a timeout; a concurrent duplicate gets 409 "processing").
+    capabilities: { capture: 'full', debit: false, unknownOutcome: { resend: 'idempotent' } },
     // Affirm applies one write at a time to a loan, and a lost refund is recognised by its
     // amount when Affirm does not echo reference_id: both need one operation at a time.
     exclusiveKinds: new Set(['capture', 'refund', 'void']),

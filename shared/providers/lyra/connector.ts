@@ -17,6 +17,16 @@ import { isRefused } from './mapping.ts';
 /** The metadata key a debit carries: the hub's operation id. */
 export const HUB_OPERATION_ID = 'hubOperationId';
 
+/**
+ * How long after a write was last sent Lyra's books showing no trace of it count as "it never
+ * landed" (UnknownOutcomePolicy). Lyra has no idempotency key and documents no bound on how late
+ * a request it received may still be applied [?]: 5 minutes is thirty times the hub's timeout.
+ * Shorter, a slow Lyra applying a refund the hub had dropped or sent again moves money twice or
+ * unrecorded (found by a black-box test with a 20 s delay); longer, refunds and voids of that one
+ * order wait (debits do not: they run beside it on their own reservations).
+ */
+export const LYRA_QUIET_MS = 5 * 60_000;
+
 /** A void after shipments: nothing is sent to Lyra, the hub only stops further shipments. */
 export const SHIPMENTS_STOPPED_REF = 'hub:shipments-stopped';
 
@@ -60,7 +70,7 @@ export function createLyraConnector(gateway: LyraGateway): PaymentConnector {
   return {
     provider: 'lyra',
     // A payment on shipment has no capture: each shipment is a debit.
-    capabilities: { capture: 'none', debit: true },
+    capabilities: { capture: 'none', debit: true, unknownOutcome: { quietMs: LYRA_QUIET_MS } },
     // Debits run concurrently (twenty shipments may race, each on its own reservation). A refund
     // runs alone, because a lost one is recognised by its amount among the shipment's refunds;
     // a void too, because it changes what may be debited.
