@@ -2,14 +2,17 @@
  * Idempotency-Key records (API.md, Conventions).
  *
  * Access pattern: one item per (caller, key), PK = IDEMPOTENCY#<scope>#<key>.
- *   claim     Put if absent, expired, or (same request and its lease ran out), else return the old item
+ *   claim     Put if absent, expired, or the same request's (released, or in_progress with its lease
+ *             run out), else return the old item
  *   complete  Update in_progress -> completed with the response to replay
- *   release   Delete an in_progress record, so a retry runs again (retryable failures)
+ *   release   Update in_progress -> released, so the same request may run again at once (retryable
+ *             failures); the record keeps its fingerprint, so another request under the key is
+ *             still refused (a 502's retry with a different body must not pass for the first)
  * Records live 24 h (TTL attribute, also checked on read because TTL deletion lags).
  */
 
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { RidingWrite } from '../domain/ports.ts';
 import { db, isConditionFailure, TABLE_NAME } from './client.ts';
@@ -61,12 +64,13 @@ export async function claimIdempotencyKey(
           expiresAt: Math.floor(nowMs / 1000) + ttlSeconds,
         },
         ConditionExpression:
-          'attribute_not_exists(PK) OR expiresAt < :nowSeconds OR (#status = :inProgress AND fingerprint = :fingerprint AND leaseUntil < :nowMs)',
+          'attribute_not_exists(PK) OR expiresAt < :nowSeconds OR (fingerprint = :fingerprint AND (#status = :released OR (#status = :inProgress AND leaseUntil < :nowMs)))',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':nowSeconds': Math.floor(nowMs / 1000),
           ':nowMs': nowMs,
           ':inProgress': 'in_progress',
+          ':released': 'released',
           ':fingerprint': fingerprint,
         },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -131,7 +135,7 @@ export function completionRider(
   return { item: { Update: completion(scope, idempotencyKey, fingerprint, response) } };
 }
 
-/** Forgets an in-progress claim so that the same key may be retried at once. */
+/** Releases an in-progress claim so that the same request may be retried at once (and only it). */
 export async function releaseIdempotencyKey(
   scope: string,
   idempotencyKey: string,
@@ -139,12 +143,17 @@ export async function releaseIdempotencyKey(
 ): Promise<void> {
   try {
     await db.send(
-      new DeleteCommand({
+      new UpdateCommand({
         TableName: TABLE_NAME,
         Key: key(scope, idempotencyKey),
+        UpdateExpression: 'SET #status = :released REMOVE leaseUntil',
         ConditionExpression: '#status = :inProgress AND fingerprint = :fingerprint',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':inProgress': 'in_progress', ':fingerprint': fingerprint },
+        ExpressionAttributeValues: {
+          ':inProgress': 'in_progress',
+          ':released': 'released',
+          ':fingerprint': fingerprint,
+        },
       }),
     );
   } catch (error) {

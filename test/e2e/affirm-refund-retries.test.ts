@@ -115,6 +115,22 @@ describe('a refund retried after another request settled it', () => {
   });
 });
 
+describe('a key reused after a 502', () => {
+  it('refuses another body under the key, and still answers the first request’s own retry', async () => {
+    // Found by a black-box test: after a 502 the key took a different amount and answered it
+    // with the first request's refund, then refused the first request's retry.
+    const order = await capturedOrder(60_000);
+    await affirmSim.fault({ match: 'POST /api/v1/transactions/{id}/refund', mode: 'status', status: 503 });
+    expect((await refund(order, { amount: 20_000 }, 'reused-after-502')).status).toBe(502);
+    const other = await refund(order, { amount: 30_000 }, 'reused-after-502');
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const retried = await refund(order, { amount: 20_000 }, 'reused-after-502');
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ refundedAmount: 20_000, operation: { amount: 20_000 } });
+  });
+});
+
 describe('refunds recognised without reference_id', () => {
   it('tells a lost refund from an earlier one of the same amount, whether or not Affirm applied it', async () => {
     // Prepare: an Affirm that does not echo reference_id, and a first refund of 50.00 recorded.

@@ -49,6 +49,11 @@ describe('idempotency records on DynamoDB Local', () => {
     const released = uniqueId('key');
     await claimIdempotencyKey('scope', released, 'fp', T0, 60_000);
     await releaseIdempotencyKey('scope', released, 'fp');
+    // Found by a black-box test: after a 502 the same key with another body passed for the first
+    // request (and the first request's own retry was then refused).
+    expect((await claimIdempotencyKey('scope', released, 'other', later(1), 60_000)).outcome).toBe(
+      'mismatch',
+    );
     expect((await claimIdempotencyKey('scope', released, 'fp', later(1), 60_000)).outcome).toBe('claimed');
 
     const abandoned = uniqueId('key');

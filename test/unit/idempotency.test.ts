@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Request } from '@middy/core';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -101,7 +101,7 @@ describe('idempotency middleware', () => {
 
   it('releases the key after a retryable failure, so the retry runs again', async () => {
     dynamo.on(PutCommand).resolves({});
-    dynamo.on(DeleteCommand).resolves({});
+    dynamo.on(UpdateCommand).resolves({});
     for (const error of [
       new ProviderUnavailableError('down'),
       new StateConflictError('CHECKOUT_NOT_CONFIRMED', 'wait', { retryable: true }),
@@ -112,8 +112,13 @@ describe('idempotency middleware', () => {
       r.error = error;
       await middleware.onError?.(r);
     }
-    expect(dynamo.commandCalls(DeleteCommand)).toHaveLength(3);
-    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+    // Released, not deleted: the record keeps its fingerprint for the retry (and refuses any other body).
+    const releases = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(releases).toHaveLength(3);
+    for (const release of releases) {
+      expect(release.UpdateExpression).toBe('SET #status = :released REMOVE leaseUntil');
+      expect(release.ExpressionAttributeValues?.[':response']).toBeUndefined();
+    }
   });
 
   it('stores a final 4xx so that the retry gets the same answer', async () => {
