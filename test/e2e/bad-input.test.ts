@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { MAX_MINOR_AMOUNT } from '../../shared/domain/money.ts';
-import { checkoutBody, hub, type Problem } from '../support/hub.ts';
+import { authorizedOrder, checkoutBody, hub, type Problem } from '../support/hub.ts';
 import { rawRequest } from '../support/raw-http.ts';
 import { affirmSim, type HttpAnswer, http, stack } from '../support/stack.ts';
 
@@ -106,6 +106,15 @@ describe('bad input', () => {
   it('a refund of a non-integer or negative amount is 400', async () => {
     expectProblem(await hub.post('/v1/orders/any/refunds', { amount: 10.5 }), 400, 'VALIDATION_FAILED');
     expectProblem(await hub.post('/v1/orders/any/refunds', { amount: -1 }), 400, 'VALIDATION_FAILED');
+  });
+
+  it('a void with an amount is 400: there is no partial void, and nothing is voided', async () => {
+    // Found by a black-box test: the amount was dropped as an unknown field and everything voided.
+    const order = await authorizedOrder();
+    const answer = await hub.post(`/v1/orders/${order.orderId}/void`, { amount: 5 });
+    expectProblem(answer, 400, 'VALIDATION_FAILED');
+    expect((answer.body as Problem).errors?.[0]).toMatchObject({ path: 'amount' });
+    expect((await hub.get(`/v1/orders/${order.orderId}`)).body.status).toBe('authorized');
   });
 
   it('an invalid Idempotency-Key is 400', async () => {

@@ -12,4 +12,18 @@ export const captureBody = once(() => z.object({ amount: z.optional(amount()), c
 export const refundBody = once(() =>
   z.object({ amount: z.optional(amount()), currency: orderCurrency(), reason: z.optional(text(200)) }),
 );
-export const voidBody = once(() => z.object({}));
+/**
+ * A void takes no amount: it cancels everything that remains. Unknown fields are dropped, but an
+ * `amount` is refused: a caller sending one expects a partial void, and would lose the whole
+ * remaining authorization (found by a black-box test).
+ */
+export const voidBody = once(() =>
+  z.object({
+    amount: z.optional(
+      z.never({
+        error:
+          'A void cancels everything that remains: there is no partial void (refund, or ship less, instead).',
+      }),
+    ),
+  }),
+);
