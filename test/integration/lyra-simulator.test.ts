@@ -453,16 +453,15 @@ describe('the 180 days of an initial transaction', () => {
 });
 
 describe('the common frame', () => {
-  it('answers a status fault with an ERROR envelope and applies nothing', async () => {
-    await fetch(`${simulator.url}/__control/faults`, {
+  const faultOnEveryService = (fault: Record<string, unknown>) =>
+    fetch(`${simulator.url}/__control/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        match: 'POST /api-payment/V4/{namespace}/{service}',
-        mode: 'status',
-        status: 503,
-      }),
+      body: JSON.stringify({ match: 'POST /api-payment/V4/{namespace}/{service}', ...fault }),
     });
+
+  it('answers a status fault with an ERROR envelope and applies nothing', async () => {
+    await faultOnEveryService({ mode: 'status', status: 503 });
     const before = simulator.state.payments.size;
     const { status, envelope } = await createPayment({});
     expect(status).toBe(503);
@@ -472,17 +471,7 @@ describe('the common frame', () => {
   });
 
   it('lets `skip` matching requests through, then answers the fault with the `code` asked', async () => {
-    await fetch(`${simulator.url}/__control/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        match: 'POST /api-payment/V4/{namespace}/{service}',
-        mode: 'status',
-        status: 200,
-        code: 'PSP_231',
-        skip: 2,
-      }),
-    });
+    await faultOnEveryService({ mode: 'status', status: 200, code: 'PSP_231', skip: 2 });
     const before = simulator.state.payments.size;
     expect((await createPayment({})).envelope.status).toBe('SUCCESS');
     expect((await createPayment({})).envelope.status).toBe('SUCCESS');
