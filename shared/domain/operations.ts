@@ -136,7 +136,9 @@ export async function performOperation(
     const operation: Operation = {
       ...spec,
       operationId: retry?.operationId ?? spec.operationId ?? newId(spec.kind === 'refund' ? 'rf' : 'op'),
-      startedAt: now.toISOString(),
+      // A retry is the same operation: it began when it was first sent (how old a provider
+      // transaction may be and still be its own counts from then).
+      startedAt: retry?.startedAt ?? now.toISOString(),
       state: 'running',
       owner: newId('own'),
       leaseUntil: lease(now),
@@ -144,6 +146,14 @@ export async function performOperation(
     };
     const begun = await begin(deps, connector, order, operation, retry !== undefined, now);
     if (!begun) continue;
+    // Dropped once for lack of a trace, it may have landed since at a provider without keys
+    // (later than its quiet period): sending it again would move the money twice.
+    const landedSince =
+      retry && 'quietMs' in connector.capabilities.unknownOutcome
+        ? await findLanded(deps, connector, begun, operation, now)
+        : undefined;
+    if (landedSince)
+      return outcome(await complete(deps, connector, begun, operation, landedSince, rider, now), operation);
     return outcome(await execute(deps, connector, begun, operation, rider, now), operation);
   }
   throw inProgress();

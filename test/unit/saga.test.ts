@@ -323,6 +323,21 @@ describe('a write whose answer was lost, which a provider without idempotency ke
     expectBalanced(stored());
   });
 
+  it('reads again before its own retry sends a dropped write again: it may have landed even later', async () => {
+    const provider = fakeProvider({ exclusive: ['refund', 'void'], script: ['slow'], quietMs: QUIET_MS });
+    const { deps, stored } = setup(captured(), provider);
+    expect(await codeOf(refundWith(deps, 'r1', 3_000, NOW))).toBe('PROVIDER_UNAVAILABLE');
+    expect(await codeOf(refundWith(deps, 'r2', 1_000, at(6)))).toBe('ok');
+    expect(stored().operations.find((op) => op.requestKey === 'r1')?.state).toBe('failed');
+    provider.landLate();
+    const retried = await refundWith(deps, 'r1', 3_000, at(60));
+    expect(retried.operation?.state).toBe('succeeded');
+    expect(provider.calls).toHaveLength(2);
+    expect(provider.total('refund')).toBe(4_000);
+    expect(stored().refundedAmount).toBe(4_000);
+    expectBalanced(stored());
+  });
+
   it('counts "no trace" only after the quiet period: then another request drops it, or its own retry sends it again', async () => {
     for (const who of ['another', 'own'] as const) {
       const provider = fakeProvider({ exclusive: ['refund', 'void'], script: ['slow'], quietMs: QUIET_MS });
