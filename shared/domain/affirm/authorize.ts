@@ -62,9 +62,7 @@ export async function authorizeCheckout(
   let transaction: AffirmTransaction;
   try {
     transaction = await deps.affirm.authorize({
-      // The order's checkout, which may be one it adopted (checkout-events.ts) rather than the one
-      // the caller knows: that one still finds the order, and authorizes what the customer confirmed.
-      checkoutId: checkout.checkoutId ?? command.checkoutId,
+      checkoutId: command.checkoutId,
       orderId: order.orderId,
       attempt: checkout.authorizeAttempt ?? 0,
     });

@@ -12,13 +12,6 @@
  * Never backwards: an authorized order's checkout no longer moves; declined and expired are
  * final; and a state-changing event older than the last one applied is only logged. A webhook
  * event is applied once whatever the number of deliveries (its id is recorded in the same write).
- *
- * An orphan checkout: a create whose answer was lost leaves a checkout at Affirm the hub never
- * learnt the id of, and the retry opens another (Affirm's store endpoint takes no idempotency
- * key). The customer may confirm the first link. Its signed `confirmed` webhook names the order
- * and the total: when the order is still waiting on its own (sent) checkout for exactly that
- * total, the hub adopts the confirmed one (checkout.adopted) and authorizes it as usual. Events
- * of a checkout that is no longer the order's are only logged.
  */
 
 import { DuplicateEventError } from '../../errors.ts';
@@ -43,9 +36,6 @@ export interface CheckoutEvent {
   occurredAt?: string;
   /** For a webhook: the id that makes a redelivery a duplicate. Absent for a read of the checkout. */
   eventId?: string;
-  /** For a webhook: the order id and total (minor units) the checkout was opened with. */
-  orderId?: string;
-  total?: number;
   source: 'webhook' | 'browser' | 'reconciler';
 }
 
@@ -63,9 +53,7 @@ export async function applyCheckoutEvent(
   checkoutEvent: CheckoutEvent,
   now: Date,
 ): Promise<CheckoutEventOutcome> {
-  const found =
-    (await orders.findByProviderRef('affirm', checkoutEvent.checkoutId)) ??
-    (await orphanOwner(orders, checkoutEvent));
+  const found = await orders.findByProviderRef('affirm', checkoutEvent.checkoutId);
   if (!found) return { outcome: 'unknown_checkout' };
   let outcome: 'applied' | 'logged' = 'logged';
   try {
@@ -96,35 +84,6 @@ function decide(
     source: checkoutEvent.source,
     ...(checkoutEvent.occurredAt ? { occurredAt: checkoutEvent.occurredAt } : {}),
   };
-  if (checkout.checkoutId !== checkoutEvent.checkoutId && !adopts(order, checkoutEvent)) {
-    return {
-      moves: false,
-      change: change(order, {}, now, [
-        event(now, `checkout.${safeName(checkoutEvent.type)}`, { ...detail, applied: 'another_checkout' }),
-      ]),
-    };
-  }
-  if (checkout.checkoutId !== checkoutEvent.checkoutId) {
-    return {
-      moves: true,
-      change: change(
-        order,
-        withCheckout(order, {
-          checkoutId: checkoutEvent.checkoutId,
-          state: 'confirmed',
-          ...(checkoutEvent.occurredAt ? { lastEventAt: checkoutEvent.occurredAt } : {}),
-        }),
-        now,
-        [
-          event(now, 'checkout.adopted', {
-            ...detail,
-            checkoutId: checkoutEvent.checkoutId,
-            replaced: checkout.checkoutId ?? 'none',
-          }),
-        ],
-      ),
-    };
-  }
   const target = targetState(checkoutEvent.type);
   const stale =
     checkoutEvent.occurredAt !== undefined &&
@@ -154,33 +113,6 @@ function decide(
       [event(now, `checkout.${target}`, detail)],
     ),
   };
-}
-
-/**
- * The order an orphan checkout's confirmation belongs to: the one its signed webhook names, if
- * that order would adopt it (checked again, on the fresh order, when the change is written).
- */
-async function orphanOwner(orders: OrderRepository, checkoutEvent: CheckoutEvent) {
-  if (checkoutEvent.source !== 'webhook' || !checkoutEvent.orderId) return undefined;
-  const order = await orders.get(checkoutEvent.orderId);
-  return order?.provider === 'affirm' && adopts(asAffirm(order), checkoutEvent) ? order : undefined;
-}
-
-/**
- * Whether the order takes this other checkout for its own: a signed confirmation of a checkout
- * opened for this very order and total, while the order still waits on its own sent checkout.
- */
-function adopts(order: AffirmOrder, checkoutEvent: CheckoutEvent): boolean {
-  const { checkout } = order.payment;
-  return (
-    checkoutEvent.source === 'webhook' &&
-    checkoutEvent.type === 'confirmed' &&
-    checkoutEvent.orderId === order.orderId &&
-    checkoutEvent.total === order.amount &&
-    checkoutEvent.checkoutId !== checkout.checkoutId &&
-    checkout.state === 'sent' &&
-    !isAuthorized(order)
-  );
 }
 
 function targetState(type: string): 'confirmed' | 'declined' | undefined {

@@ -22,7 +22,6 @@ export const affirmWebhookBody = once(() =>
     event_timestamp: optionalText(64),
     created: optionalText(64),
     order_id: optionalText(128),
-    total: optionalText(20),
     webhook_session_id: optionalText(128),
   }),
 );
@@ -54,9 +53,6 @@ export function toCheckoutEvent(body: AffirmWebhookBody, rawBody: string): Check
     checkoutId: body.checkout_token,
     type: body.event,
     ...(occurredAt ? { occurredAt } : {}),
-    ...(body.order_id ? { orderId: body.order_id } : {}),
-    // The checkout's total in cents (an integer, as every Affirm amount); anything else is not read.
-    ...(body.total && /^\d{1,15}$/.test(body.total) ? { total: Number(body.total) } : {}),
     eventId: `${body.checkout_token}:${body.event}:${identity}`,
     source: 'webhook',
   };
