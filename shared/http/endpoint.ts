@@ -18,7 +18,7 @@ import type { MiddlewareObj } from '@middy/core';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, ProviderUnavailableError } from '../errors.ts';
 import { log, logContext } from '../log.ts';
 import { type BodyFormat, bodySizeLimit, parseBody } from './body.ts';
 import { matchPathParams, type PathSpec } from './path-params.ts';
@@ -65,10 +65,29 @@ function parsePath<TPath>(spec: PathSpec<TPath>): Middleware {
   };
 }
 
+/** How long before the function's own timeout a request gives up, to answer in words. */
+const TIMEOUT_MARGIN_MS = 1_000;
+
+/**
+ * A request that ran out of time, most often waiting on a slow provider (settling an earlier
+ * operation, then its own): whatever it started is recorded in flight and settled by the next
+ * request or the reconciler. Found by a black-box test: it answered 500 INTERNAL, and the caller
+ * could not know that its refund had gone through.
+ */
+function outOfTime(): never {
+  throw new ProviderUnavailableError('The request ran out of time waiting on the payment provider.', {
+    publicDetail:
+      'The payment provider was too slow to answer in time: the outcome is not known yet. Retry with the same Idempotency-Key, or read the order before asking again.',
+  });
+}
+
 export function endpoint<TBody = undefined, TPath = Record<string, never>>(
   options: EndpointOptions<TBody> & PathOptions<TPath>,
 ) {
-  const chain = middy<HttpEvent, HttpResult, Error, HubContext>();
+  const chain = middy<HttpEvent, HttpResult, Error, HubContext>({
+    timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
+    timeoutEarlyResponse: outOfTime,
+  });
   if (options.auth) chain.use(options.auth);
   // After authentication (an unknown caller learns nothing, not even which ids are well formed).
   if (options.path) chain.use(parsePath(options.path));
