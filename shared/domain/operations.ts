@@ -256,7 +256,7 @@ async function settle(
   const quietUntil = new Date(Date.parse(sentBy) + policy.quietMs);
   if (!isPast(quietUntil.toISOString(), now)) {
     await leaveUnresolved(deps, current, taken, sentBy, now);
-    throw stillUnknown(quietUntil);
+    throw stillUnknown(quietUntil, now);
   }
   if (isOwn) return { done: outcome(await execute(deps, connector, current, taken, rider, now), taken) };
   return { order: await abandon(deps, connector, current, taken, now, NOT_FOUND_AT_PROVIDER) };
@@ -649,11 +649,12 @@ function inProgress(): StateConflictError {
 }
 
 /** An earlier write's outcome is not known yet and cannot be until `until`: retry then. */
-function stillUnknown(until: Date): StateConflictError {
+function stillUnknown(until: Date, now: Date): StateConflictError {
+  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
   return new StateConflictError(
     'OPERATION_IN_PROGRESS',
     `The outcome of an earlier operation on this order is not known yet: the payment provider may still apply it. Retry after ${until.toISOString()}.`,
-    { retryable: true },
+    { retryable: true, headers: { 'retry-after': String(seconds) } },
   );
 }
 

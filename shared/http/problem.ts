@@ -103,7 +103,8 @@ export function problemResponse(
   const problem = problemFor(error, requestId);
   const extra: Record<string, string> = { ...(error instanceof HubError ? error.headers : {}), ...headers };
   if (problem.code === 'UNAUTHENTICATED') extra['www-authenticate'] = 'Bearer';
-  if (RETRY_LATER.has(problem.code)) extra['retry-after'] = '1';
+  // The error's own Retry-After when it knows better (an outcome known only in minutes).
+  if (RETRY_LATER.has(problem.code)) extra['retry-after'] ??= '1';
   return {
     statusCode: problem.status,
     headers: { 'content-type': 'application/problem+json', ...extra },

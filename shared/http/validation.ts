@@ -29,7 +29,9 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 function describe(issue: Issue, input: unknown): string {
   switch (issue.code) {
     case 'invalid_type':
-      return valueAt(input, issue.path) === undefined ? 'is required' : `must be ${article(issue.expected)}`;
+      if (valueAt(input, issue.path) === undefined) return 'is required';
+      // A field that must not be sent (z.never) says why, where the schema declares it.
+      return issue.expected === 'never' ? issue.message : `must be ${article(issue.expected)}`;
     case 'too_small':
       return issue.origin === 'string'
         ? `must be at least ${issue.minimum} characters`

@@ -62,6 +62,8 @@ describe('Lyra applies a refund after the hub gave up on it', () => {
     expect((await refund(orderId, 2000, 'late-r1')).status).toBe(502);
     const early = await refund(orderId, 2000, 'late-r1');
     expect(early.body.code).toBe('OPERATION_IN_PROGRESS');
+    // It says when the outcome can be known: the quiet period's end, not "in a second".
+    expect(Number(early.headers.get('retry-after'))).toBeGreaterThan(LYRA_QUIET_MS / 1000 - 60);
     await landed();
     const retried = await refund(orderId, 2000, 'late-r1');
     expect(retried.status).toBe(200);

@@ -22,8 +22,9 @@ export const HUB_OPERATION_ID = 'hubOperationId';
  * landed" (UnknownOutcomePolicy). Lyra has no idempotency key and documents no bound on how late
  * a request it received may still be applied [?]: 5 minutes is thirty times the hub's timeout.
  * Shorter, a slow Lyra applying a refund the hub had dropped or sent again moves money twice or
- * unrecorded (found by a black-box test with a 20 s delay); longer, refunds and voids of that one
- * order wait (debits do not: they run beside it on their own reservations).
+ * unrecorded (found by a black-box test with a 20 s delay); longer, that one order's refunds and
+ * voids wait, and its shipments too when the unknown write is a refund or void (those run alone;
+ * beside an unknown shipment, other shipments go on, each on its own reservation).
  */
 export const LYRA_QUIET_MS = 5 * 60_000;
 
