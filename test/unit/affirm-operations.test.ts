@@ -14,7 +14,7 @@ import type { SagaDeps } from '#shared/domain/operations.ts';
 import { pendingOperation } from '#shared/domain/order.ts';
 import { captureOrder, refundOrder, voidOrder } from '#shared/domain/transactions.ts';
 import { HubError, ProviderUnavailableError } from '#shared/errors.ts';
-import { createAffirmConnector } from '#shared/providers/affirm/connector.ts';
+import { createAffirmConnector, landedEffect } from '#shared/providers/affirm/connector.ts';
 import { memoryOrders } from '../support/memory-orders.ts';
 import { AUTHORIZED, affirmOrder } from '../support/orders.ts';
 
@@ -235,6 +235,37 @@ describe('Affirm operations', () => {
     );
     expect(retried.operation?.operationId).toBe(r1?.operationId);
     expect(calls()).toBe(sent);
+  });
+
+  it('never takes a refund made at Affirm outside the hub for a lost refund of its own', async () => {
+    // Found by a black-box test: a refund of 50.00 made directly at Affirm raised its refunded
+    // total, and the hub's lost 30.00 refund was recorded as done and never sent.
+    const order = affirmOrder({ authorization: AUTHORIZED, capturedAmount: AUTHORIZED.amount });
+    const lost = {
+      kind: 'refund' as const,
+      operationId: 'rf_lost',
+      amount: 3_000,
+      startedAt: NOW.toISOString(),
+      state: 'unresolved' as const,
+    };
+    const loan = (events: AffirmTransaction['events'], amountRefunded: number): AffirmTransaction => ({
+      id: 'TXN-1',
+      status: 'partially_refunded',
+      amount: AUTHORIZED.amount,
+      amountRefunded,
+      currency: 'USD',
+      events,
+    });
+    const outside = {
+      id: 'ev-outside',
+      type: 'refund' as const,
+      amount: 5_000,
+      createdAt: '2026-01-01T22:00:00.000Z',
+    };
+    expect(landedEffect(order, lost, loan([outside], 5_000))).toBeUndefined();
+    // Without any event listed, the totals are all there is: a rise of at least the amount counts.
+    expect(landedEffect(order, lost, loan([], 3_000))).toEqual({ providerRef: 'unknown', amount: 3_000 });
+    expect(landedEffect(order, lost, loan([], 2_999))).toBeUndefined();
   });
 
   it('refuses a second operation while one is running', async () => {

@@ -99,9 +99,11 @@ export function createAffirmConnector(gateway: AffirmGateway): PaymentConnector 
  * loan's status. A refund shows as the event carrying its reference_id; but nothing proves
  * Affirm echoes reference_id (no recorded answer carries it), so failing that, as a refund
  * event the hub has not attributed yet, of the operation's amount, dated after the operation
- * started; failing both, as Affirm's refunded total exceeding the hub's. The last two are sound
- * because Affirm operations run one at a time per order, and they err on the side of "it
- * landed": re-sending a refund that did land would pay the customer twice.
+ * started; and only when Affirm lists no refund events at all, as Affirm's refunded total
+ * exceeding the hub's by the amount. Sound because Affirm operations run one at a time per
+ * order. A refund taken for not landed is sent again under its Affirm Idempotency-Key, which
+ * Affirm replays if it did land: so doubt leans to "not landed" here, never to recording a
+ * refund that was not made.
  */
 export function landedEffect(
   order: Order,
@@ -146,7 +148,12 @@ function landedRefund(
       (e.createdAt === undefined || Date.parse(e.createdAt) >= notBefore),
   );
   if (likely) return { providerRef: likely.id, amount: operation.amount };
-  return transaction.amountRefunded > order.refundedAmount
+  // Totals only when Affirm lists no refund at all (its events not given): where it lists them,
+  // a refund none of them stands for did not land, whatever the total says (a refund made at
+  // Affirm outside the hub raises it too: found by a black-box test, which the hub then took
+  // for its own lost refund and never sent).
+  const listsRefunds = transaction.events.some((e) => e.type === 'refund');
+  return !listsRefunds && transaction.amountRefunded - order.refundedAmount >= operation.amount
     ? { providerRef: 'unknown', amount: operation.amount }
     : undefined;
 }
