@@ -315,8 +315,10 @@ async function leaveUnresolved(
 /**
  * The reconciler's part of the saga: settles every operation of the order that is in flight past
  * its due time (its request is gone, or its outcome stayed unknown a while), by reading the
- * provider: recorded if it landed, released if the provider shows no trace of it. Returns how
- * many it settled. An operation another request is settling meanwhile is left to it.
+ * provider: recorded if it landed; else as the connector's UnknownOutcomePolicy says (sent again
+ * under its key, or released once the provider can no longer apply it, left for a later sweep
+ * until then). Returns how many it settled. An operation another request is settling meanwhile
+ * is left to it.
  */
 export async function settleDueOperations(deps: SagaDeps, order: Order, now: Date): Promise<number> {
   const connector = deps.connectors(order.provider);
