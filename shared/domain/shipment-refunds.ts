@@ -39,8 +39,12 @@ export async function refundAcrossShipments(
   const loaded = await learnProviderRefs(deps, read, now);
   const base = command.requestKey ?? `once_${randomBytes(9).toString('base64url')}`;
   const reload = () => loadVisibleOrder(deps.orders, command.orderId, command.caller);
+  // In part order (`#<n>`): parts begin in the same millisecond, and a re-read order lists
+  // operations of the same start in storage order, which is not theirs.
   const partsOf = (order: Order) =>
-    order.operations.filter((op) => op.kind === 'refund' && op.requestKey?.startsWith(`${base}#`));
+    order.operations
+      .filter((op) => op.kind === 'refund' && op.requestKey?.startsWith(`${base}#`))
+      .sort((a, b) => partNumber(a) - partNumber(b));
   const doneOf = (order: Order) =>
     partsOf(order)
       .filter((op) => op.state === 'succeeded')
@@ -83,6 +87,12 @@ export async function refundAcrossShipments(
     if (own?.state === 'failed' && !isResendable(own)) break;
   }
   return { order, ...summaryOf(partsOf(order)) };
+}
+
+/** A part's number, from its key `<request key>#<n>`. */
+function partNumber(part: Operation): number {
+  const key = part.requestKey ?? '';
+  return Number(key.slice(key.lastIndexOf('#') + 1));
 }
 
 /** The next part: the oldest shipment with room left, for as much of what is left as it holds. */

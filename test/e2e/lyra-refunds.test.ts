@@ -190,6 +190,10 @@ describe('flow C: refunds spread over the debited shipments', () => {
     const answer = await refund(orderId, { amount: 5000 });
     expect(answer.status).toBe(200);
     expect(answer.body.operation).toMatchObject({ kind: 'refund', amount: 5000, state: 'succeeded' });
+    // Named by its first part (API additions): the 35.00 of the first shipment.
+    const refunds = (await order(orderId)).refunds;
+    expect(refunds.map((r) => r.amount)).toEqual(expect.arrayContaining([3500, 1500]));
+    expect(answer.body.operation?.operationId).toBe(refunds.find((r) => r.amount === 3500)?.refundId);
   });
 
   it('refunds once when the hub’s clock is ahead of Lyra’s and a lost answer is retried', async () => {

@@ -79,6 +79,31 @@ describe('refunds spread over shipments', () => {
     expect(orders.stored.get('order-1')?.refundedAmount).toBe(5_000);
   });
 
+  it('names the whole refund by its first part, whatever order the stored parts come in', async () => {
+    // Parts begin in the same millisecond; a re-read order lists them in storage order.
+    const provider = shipmentProvider([]);
+    const orders = memoryOrders();
+    orders.stored.set('order-1', shipped());
+    const deps: SagaDeps = { orders, connectors: () => provider.connector };
+    const first = await refundOrder(
+      deps,
+      { orderId: 'order-1', caller, amount: 5_000, requestKey: 'k' },
+      NOW,
+    );
+    const stored = orders.stored.get('order-1') as Order;
+    orders.stored.set('order-1', { ...stored, operations: [...stored.operations].reverse() });
+    const retried = await refundOrder(
+      deps,
+      { orderId: 'order-1', caller, amount: 5_000, requestKey: 'k' },
+      NOW,
+    );
+    expect(retried.operation?.operationId).toBe(first.operation?.operationId);
+    expect(retried.operation?.operationId).toBe(
+      stored.operations.find((op) => op.requestKey === 'k#0')?.operationId,
+    );
+    expect(provider.total()).toBe(5_000);
+  });
+
   it('keeps a refusal of the first part a refusal: nothing moved', async () => {
     const provider = shipmentProvider(['refuse']);
     const orders = memoryOrders();
