@@ -39,7 +39,7 @@ const CATALOGUE: Record<ErrorCode, { status: number; title: string }> = {
 };
 
 const RETRY_ADVICE =
-  'Nothing is recorded as done; retry with the same Idempotency-Key to finish the operation.';
+  'Nothing is recorded as done yet; retry with the same Idempotency-Key to finish the operation (sent without one, read the order first: a request without a key is a new request).';
 
 const GENERIC_DETAIL: Partial<Record<ErrorCode, string>> = {
   PROVIDER_UNAVAILABLE: `The payment provider could not complete the request. ${RETRY_ADVICE}`,

@@ -32,7 +32,9 @@ describe('the 502 detail when Affirm fails', () => {
     const answer = await hub.post(`/v1/orders/${order.orderId}/capture`, {}, { idempotencyKey: said });
     expect(answer.status).toBe(502);
     expect(answer.body.code).toBe('PROVIDER_UNAVAILABLE');
-    expect(answer.body.detail).toBe(`${said} Nothing is recorded as done; ${RETRY} to finish the operation.`);
+    expect(answer.body.detail).toBe(
+      `${said} Nothing is recorded as done yet; ${RETRY} to finish the operation (sent without one, read the order first: a request without a key is a new request).`,
+    );
     expect(answer.text).not.toMatch(/127\.0\.0\.1|Injected fault|fetch failed/);
   });
 });
