@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LYRA_QUIET_MS } from '#shared/providers/lyra/connector.ts';
 import { hub } from '../support/hub.ts';
-import { authorizedLyraOrder, LYRA_KEYS, lyraSim, order, shipment } from '../support/lyra-stack.ts';
+import { authorizedLyraOrder, lyraBooks, lyraSim, order, shipment } from '../support/lyra-stack.ts';
 import { advanceClocks, http, stack } from '../support/stack.ts';
 
 afterEach(async () => {
@@ -15,32 +15,10 @@ afterEach(async () => {
   await lyraSim.writeAnswer('transaction');
 });
 
-type SimTransaction = {
-  uuid: string;
-  operationType: string;
-  amount: number;
-  status: string;
-  detailedStatus: string;
-  transactionDetails: { parentTransactionUuid: string | null };
-};
-
-/** The order's transactions at the simulator (Order/Get): Lyra's truth, whatever the hub believes. */
-async function simulatorTransactions(orderId: string): Promise<SimTransaction[]> {
-  const response = await fetch(`${lyraSim.url()}/api-payment/V4/Order/Get`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Basic ${Buffer.from(`${LYRA_KEYS.shopId}:${LYRA_KEYS.restPassword}`).toString('base64')}`,
-    },
-    body: JSON.stringify({ orderId }),
-  });
-  return ((await response.json()) as { answer: { transactions: SimTransaction[] } }).answer.transactions;
-}
-
 /** Credits per debited shipment, by the shipment's DEBIT uuid. */
 async function creditsByDebit(orderId: string): Promise<Record<string, number>> {
   const credits: Record<string, number> = {};
-  for (const t of await simulatorTransactions(orderId)) {
+  for (const t of await lyraBooks(orderId)) {
     if (t.operationType !== 'CREDIT' || t.status !== 'PAID') continue;
     const parent = t.transactionDetails.parentTransactionUuid ?? '?';
     credits[parent] = (credits[parent] ?? 0) + t.amount;
@@ -93,7 +71,7 @@ describe('flow C: a debit whose transaction the hub could not learn when it was 
     const refunded = await refund(orderId, { amount: 1000 });
     expect(refunded.status).toBe(200);
     expect(refunded.body).toMatchObject({ refundedAmount: 1000 });
-    const debit = (await simulatorTransactions(orderId)).find((t) => t.operationType === 'DEBIT');
+    const debit = (await lyraBooks(orderId)).find((t) => t.operationType === 'DEBIT');
     expect(await creditsByDebit(orderId)).toEqual({ [debit?.uuid ?? '?']: 1000 });
     const view = await order(orderId);
     expect(view.shipments).toEqual([
@@ -242,9 +220,7 @@ describe('flow C: void', () => {
     const voided = await hub.post(`/v1/orders/${orderId}/void`, {});
     expect(voided.status).toBe(200);
     expect(voided.body).toMatchObject({ status: 'voided', remainingAmount: 0 });
-    const initial = (await simulatorTransactions(orderId)).find(
-      (t) => t.uuid === view.lyra.initialTransactionUuid,
-    );
+    const initial = (await lyraBooks(orderId)).find((t) => t.uuid === view.lyra.initialTransactionUuid);
     expect(initial?.detailedStatus).toBe('CANCELLED');
     const late = await shipment(orderId, 'after-void', 1000);
     expect(late.status).toBe(409);

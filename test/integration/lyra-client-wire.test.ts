@@ -15,6 +15,7 @@ import { createLogger } from '#shared/log.ts';
 import { LyraClient } from '#shared/providers/lyra/client.ts';
 import type { LyraCredentials } from '#shared/providers/lyra/config.ts';
 import { createLyraGateway } from '#shared/providers/lyra/gateway.ts';
+import { rejection } from '../support/rejection.ts';
 
 /** The local stack's keys (API.md). */
 const KEYS: LyraCredentials = {
@@ -87,15 +88,6 @@ function lyra(credentials: LyraCredentials = KEYS, onCredentialsRejected?: () =>
     log: createLogger({}, () => undefined),
   });
   return createLyraGateway(client);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
 }
 
 const transaction = {

@@ -24,6 +24,7 @@ import {
   UNKNOWN_REF,
 } from '#shared/providers/lyra/connector.ts';
 import { createLyraGateway } from '#shared/providers/lyra/gateway.ts';
+import { rejection } from '../support/rejection.ts';
 
 const INITIAL = 'a0000000000000000000000000000001';
 const STARTED = '2026-01-05T10:00:00.000Z';
@@ -144,15 +145,6 @@ function lyraModel(options: { echo?: boolean; outcomes?: Outcome[]; transactions
     },
   };
   return { gateway, transactions, sent };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('what the connector declares', () => {

@@ -16,6 +16,7 @@ import {
   transportErrorName,
 } from '#shared/providers/lyra/client.ts';
 import { LYRA_ERROR_CODES, UNKNOWN_CODE_READING } from '#shared/providers/lyra/errors.ts';
+import { rejection } from '../support/rejection.ts';
 
 const errorEnvelope = (errorCode: string, detailedErrorCode: string | null = null) =>
   JSON.stringify({
@@ -190,15 +191,6 @@ function scripted(steps: Step[]) {
     },
   });
   return { client, calls, rejected: () => rejected };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
 }
 
 const OK = { status: 200, body: successEnvelope({ uuid: 'u1', amount: 1 }) };

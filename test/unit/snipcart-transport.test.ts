@@ -13,6 +13,7 @@ import { problemFor } from '#shared/http/problem.ts';
 import { createLogger } from '#shared/log.ts';
 import { SnipcartClient } from '#shared/providers/snipcart/client.ts';
 import { createSnipcartGateway } from '#shared/providers/snipcart/gateway.ts';
+import { rejection } from '../support/rejection.ts';
 
 const PUBLIC_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzZXNzaW9uIjoiMSJ9.c2lnbmF0dXJl';
 const REQUEST_TOKEN = '8d1b3c2a-public-request-token';
@@ -53,15 +54,6 @@ function scripted(steps: Step[]) {
     },
   });
   return { gateway: createSnipcartGateway(client), calls, lines, rejected: () => rejected };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
 }
 
 const headersOf = (init: RequestInit) => init.headers as Record<string, string>;
